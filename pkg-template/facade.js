@@ -1,0 +1,386 @@
+// The JavaScript EventSource class. It owns listeners, event-handler
+// attributes and option validation; the Rust engine owns the connection.
+// This file is inlined by scripts/build-pkg.mjs into both the ES module
+// (index.js) and the script-tag bundle, so it declares one function and
+// neither imports nor exports anything.
+//
+// `loader` is `{ Engine, error, ready }`: `Engine` is the wasm-bindgen class
+// once the module is instantiated (null before), `ready` a promise settled
+// when it is, `error` the instantiation failure if any.
+// eslint-disable-next-line no-unused-vars
+function defineEventSource(loader) {
+  const CONNECTING = 0;
+  const OPEN = 1;
+  const CLOSED = 2;
+  const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+  const FORBIDDEN_METHODS = /^(CONNECT|TRACE|TRACK)$/i;
+  const REASONS = [
+    'network error',
+    'the stream broke off',
+    'the server ended the stream',
+    'HTTP status',
+    'response Content-Type',
+    'an event exceeded maxBufferSize',
+    'nothing received within inactivityTimeout',
+    'URL scheme cannot be fetched',
+    'preparing the request failed',
+  ];
+  // Reasons after which the source reconnects unless retry.maxAttempts ran out.
+  const RETRYABLE = [true, true, true, false, false, false, true, false, true];
+
+  function optionError(name, expected) {
+    return new TypeError(
+      `Failed to construct 'EventSource': option '${name}' must be ${expected}.`
+    );
+  }
+
+  function isBody(v) {
+    return (
+      typeof v === 'string' ||
+      v instanceof Blob ||
+      v instanceof ArrayBuffer ||
+      ArrayBuffer.isView(v) ||
+      (typeof FormData !== 'undefined' && v instanceof FormData) ||
+      v instanceof URLSearchParams
+    );
+  }
+
+  function number(v, name, min, max, expected) {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || Number.isNaN(v) || v < min || v > max) {
+      throw optionError(name, expected);
+    }
+    return v;
+  }
+
+  // Validate the init dictionary and turn it into the flat object the
+  // engine reads (every field present). Throws TypeError naming the option.
+  function normalize(init) {
+    if (init === undefined || init === null) init = {};
+    if (typeof init !== 'object' && typeof init !== 'function') {
+      throw new TypeError(
+        "Failed to construct 'EventSource': The provided value is not of type 'EventSourceInit'."
+      );
+    }
+    const withCredentials = Boolean(init.withCredentials);
+
+    let method = init.method;
+    if (method === undefined) method = 'GET';
+    else if (typeof method !== 'string' || !METHOD_TOKEN.test(method) || FORBIDDEN_METHODS.test(method)) {
+      throw optionError('method', 'an HTTP method token such as "GET" or "POST"');
+    }
+
+    const headers = init.headers;
+    if (headers !== undefined && typeof headers !== 'function') {
+      if (headers === null || typeof headers !== 'object') {
+        throw optionError('headers', 'an object, a Headers, an array of [name, value] pairs or a function');
+      }
+      try {
+        new Headers(headers);
+      } catch (e) {
+        throw optionError('headers', `valid request headers (${e.message})`);
+      }
+    }
+
+    const body = init.body;
+    if (body !== undefined && body !== null) {
+      if (typeof body !== 'function' && !isBody(body)) {
+        throw optionError('body', 'a string, Blob, FormData, URLSearchParams, ArrayBuffer, typed array or a function');
+      }
+      if (/^(GET|HEAD)$/i.test(method)) {
+        throw optionError('body', `absent for ${method.toUpperCase()} requests (set 'method', e.g. to "POST")`);
+      }
+    }
+
+    let credentials = init.credentials;
+    if (credentials === undefined) credentials = withCredentials ? 'include' : 'same-origin';
+    else if (credentials !== 'omit' && credentials !== 'same-origin' && credentials !== 'include') {
+      throw optionError('credentials', '"omit", "same-origin" or "include"');
+    }
+
+    let lastEventId = init.lastEventId;
+    if (lastEventId === undefined) lastEventId = '';
+    else if (typeof lastEventId !== 'string' || /[\0\r\n]/.test(lastEventId)) {
+      throw optionError('lastEventId', 'a string without NUL, CR or LF');
+    }
+
+    const idParam = init.lastEventIdQueryParam;
+    if (idParam !== undefined && (typeof idParam !== 'string' || idParam === '')) {
+      throw optionError('lastEventIdQueryParam', 'a non-empty string');
+    }
+
+    const retry = init.retry;
+    if (retry !== undefined && (retry === null || typeof retry !== 'object')) {
+      throw optionError('retry', 'an object such as { initialDelay, maxDelay, multiplier, jitter, maxAttempts }');
+    }
+    const r = retry || {};
+    const initialDelay = number(r.initialDelay, 'retry.initialDelay', 0, 2147483647, 'a number of milliseconds from 0 to 2147483647');
+    const maxDelay = number(r.maxDelay, 'retry.maxDelay', 0, Infinity, 'a number of milliseconds >= 0');
+    const multiplier = number(r.multiplier, 'retry.multiplier', 1, 1e6, 'a number >= 1');
+    let jitter = r.jitter;
+    if (typeof jitter === 'boolean') jitter = jitter ? 1 : 0;
+    else jitter = number(jitter, 'retry.jitter', 0, 1, 'a boolean or a fraction from 0 to 1');
+    const maxAttempts = number(r.maxAttempts, 'retry.maxAttempts', 0, Infinity, 'a whole number >= 0 or Infinity');
+    if (maxAttempts !== undefined && maxAttempts !== Infinity && !Number.isInteger(maxAttempts)) {
+      throw optionError('retry.maxAttempts', 'a whole number >= 0 or Infinity');
+    }
+
+    let retryOnStatus = init.retryOnStatus;
+    if (retryOnStatus === undefined) retryOnStatus = [];
+    else {
+      if (retryOnStatus === null || typeof retryOnStatus[Symbol.iterator] !== 'function') {
+        throw optionError('retryOnStatus', 'an array of HTTP status codes');
+      }
+      retryOnStatus = Array.from(retryOnStatus);
+      for (const s of retryOnStatus) {
+        if (!Number.isInteger(s) || s < 100 || s > 599) {
+          throw optionError('retryOnStatus', 'an array of HTTP status codes (100-599)');
+        }
+      }
+    }
+
+    const inactivityTimeout = number(init.inactivityTimeout, 'inactivityTimeout', 1, 2147483647, 'a number of milliseconds > 0');
+
+    const signal = init.signal;
+    if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) {
+      throw optionError('signal', 'an AbortSignal');
+    }
+
+    const fetchFn = init.fetch;
+    if (fetchFn !== undefined && typeof fetchFn !== 'function') {
+      throw optionError('fetch', 'a function with the signature of fetch(url, init)');
+    }
+
+    const maxBufferSize = number(init.maxBufferSize, 'maxBufferSize', 1, 4294967295, 'a number of bytes from 1 to 4294967295');
+    if (maxBufferSize !== undefined && !Number.isInteger(maxBufferSize)) {
+      throw optionError('maxBufferSize', 'a whole number of bytes');
+    }
+
+    return {
+      withCredentials,
+      signal: signal || undefined,
+      engine: {
+        method,
+        headers,
+        body: body === null ? undefined : body,
+        credentials,
+        lastEventId,
+        lastEventIdQueryParam: idParam,
+        initialDelay: initialDelay === undefined ? 3000 : initialDelay,
+        maxDelay: maxDelay === undefined ? Infinity : maxDelay,
+        multiplier: multiplier === undefined ? 1 : multiplier,
+        jitter: jitter === undefined ? 0 : jitter,
+        maxAttempts: maxAttempts === undefined ? Infinity : maxAttempts,
+        retryOnStatus,
+        inactivityTimeout: inactivityTimeout === undefined ? 0 : inactivityTimeout,
+        maxBufferSize: maxBufferSize === undefined ? 64 * 1024 * 1024 : maxBufferSize,
+        fetch: fetchFn,
+      },
+    };
+  }
+
+  function describe(state, reason, status, delay, attempt, detail, options) {
+    let text = REASONS[reason] || 'error';
+    if (reason === 3) text += ` ${status} is not 200`;
+    else if (reason === 4) text += ` "${detail}" is not text/event-stream`;
+    else if (reason === 5) text += ` (${options.maxBufferSize} bytes)`;
+    else if (reason === 6) text += ` (${options.inactivityTimeout} ms)`;
+    else if (detail) text += `: ${detail}`;
+    if (state === CONNECTING) {
+      text += `; reconnecting in ${Math.round(delay)} ms (attempt ${attempt})`;
+    } else if (RETRYABLE[reason] || (reason === 3 && options.retryOnStatus.includes(status))) {
+      text += `; gave up after ${attempt} reconnection attempts (retry.maxAttempts)`;
+    }
+    return text;
+  }
+
+  class EventSource extends EventTarget {
+    #url;
+    #withCredentials;
+    #readyState = CONNECTING;
+    #engine = null;
+    #origin = '';
+    #handlers = { open: null, message: null, error: null };
+    #listeners = {};
+    #signal;
+    #onAbort = null;
+
+    constructor(url, eventSourceInitDict) {
+      if (arguments.length < 1) {
+        throw new TypeError("Failed to construct 'EventSource': 1 argument required, but only 0 present.");
+      }
+      super();
+      const href = String(url);
+      // [spec] Resolve against the document's base URL (in a worker: its URL).
+      const base = (globalThis.document && document.baseURI) || (globalThis.location && location.href);
+      let parsed;
+      try {
+        parsed = base === undefined ? new URL(href) : new URL(href, base);
+      } catch {
+        throw new DOMException(`Failed to construct 'EventSource': The URL '${href}' is invalid.`, 'SyntaxError');
+      }
+      const options = normalize(eventSourceInitDict);
+      this.#url = parsed.href;
+      this.#withCredentials = options.withCredentials;
+
+      const signal = options.signal;
+      if (signal) {
+        if (signal.aborted) {
+          this.#readyState = CLOSED;
+          return;
+        }
+        this.#signal = signal;
+        this.#onAbort = () => this.close();
+        signal.addEventListener('abort', this.#onAbort);
+      }
+
+      if (loader.Engine) this.#start(options.engine);
+      else {
+        loader.ready.then(
+          () => this.#start(options.engine),
+          () => this.#start(options.engine)
+        );
+      }
+    }
+
+    #start(options) {
+      if (this.#readyState === CLOSED) return;
+      if (!loader.Engine) {
+        // The wasm module could not be instantiated: fail the connection.
+        this.#readyState = CLOSED;
+        this.#release();
+        const ev = new Event('error');
+        ev.willRetry = false;
+        ev.message = `wasm-eventsource could not load its WebAssembly module: ${loader.error}`;
+        this.dispatchEvent(ev);
+        return;
+      }
+      const sink = {
+        open: (origin) => {
+          this.#origin = origin;
+          this.#readyState = OPEN;
+          this.dispatchEvent(new Event('open'));
+        },
+        events: (packed) => {
+          const parts = packed.split('\r');
+          const n = parts.length - 1;
+          if (n === 3) {
+            this.#dispatchMessage(parts, 0);
+            return undefined;
+          }
+          return this.#dispatchAll(parts, n);
+        },
+        error: (state, reason, status, delay, attempt, detail) => {
+          this.#readyState = state;
+          if (state === CLOSED) this.#release();
+          const ev = new Event('error');
+          if (status) ev.status = status;
+          ev.willRetry = state === CONNECTING;
+          if (ev.willRetry) ev.retryDelay = delay;
+          ev.message = describe(state, reason, status, delay, attempt, detail, options);
+          this.dispatchEvent(ev);
+        },
+      };
+      this.#engine = new loader.Engine(this.#url, options, sink);
+    }
+
+    #dispatchMessage(parts, i) {
+      this.dispatchEvent(
+        new MessageEvent(parts[i + 1], {
+          data: parts[i],
+          origin: this.#origin,
+          lastEventId: parts[i + 2],
+        })
+      );
+    }
+
+    // Several events of one chunk: microtasks queued by one event's
+    // listeners run before the next event, as when each had its own task.
+    async #dispatchAll(parts, n) {
+      for (let i = 0; i < n; i += 3) {
+        if (i) await null;
+        // [spec] Events queued for dispatch are dropped once closed.
+        if (this.#readyState === CLOSED) return;
+        this.#dispatchMessage(parts, i);
+      }
+    }
+
+    #release() {
+      if (this.#engine) {
+        this.#engine.close();
+        this.#engine.free();
+        this.#engine = null;
+      }
+      if (this.#onAbort) {
+        this.#signal.removeEventListener('abort', this.#onAbort);
+        this.#onAbort = null;
+        this.#signal = undefined;
+      }
+    }
+
+    // [spec] close(): abort everything, set CLOSED, fire nothing.
+    close() {
+      this.#readyState = CLOSED;
+      this.#release();
+    }
+
+    get url() {
+      return this.#url;
+    }
+    get withCredentials() {
+      return this.#withCredentials;
+    }
+    get readyState() {
+      return this.#readyState;
+    }
+
+    get onopen() {
+      return this.#handlers.open;
+    }
+    set onopen(v) {
+      this.#setHandler('open', v);
+    }
+    get onmessage() {
+      return this.#handlers.message;
+    }
+    set onmessage(v) {
+      this.#setHandler('message', v);
+    }
+    get onerror() {
+      return this.#handlers.error;
+    }
+    set onerror(v) {
+      this.#setHandler('error', v);
+    }
+
+    // [spec] Event-handler attribute: one listener slot per type, added when
+    // first set, kept in place when replaced, removed when set to null.
+    // Non-objects are treated as null (WebIDL [LegacyTreatNonObjectAsNull]).
+    #setHandler(type, value) {
+      const v = typeof value === 'function' || (typeof value === 'object' && value !== null) ? value : null;
+      const had = this.#handlers[type] !== null;
+      this.#handlers[type] = v;
+      if (v === null) {
+        if (had) this.removeEventListener(type, this.#listeners[type]);
+        return;
+      }
+      if (!had) {
+        const handlers = this.#handlers;
+        const listener =
+          this.#listeners[type] ||
+          (this.#listeners[type] = function (event) {
+            const h = handlers[type];
+            if (typeof h === 'function' && h.call(this, event) === false) event.preventDefault();
+          });
+        this.addEventListener(type, listener);
+      }
+    }
+  }
+
+  for (const [name, value] of [['CONNECTING', CONNECTING], ['OPEN', OPEN], ['CLOSED', CLOSED]]) {
+    Object.defineProperty(EventSource, name, { value, enumerable: true });
+    Object.defineProperty(EventSource.prototype, name, { value, enumerable: true });
+  }
+  Object.defineProperty(EventSource.prototype, Symbol.toStringTag, { value: 'EventSource', configurable: true });
+  return EventSource;
+}

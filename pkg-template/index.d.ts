@@ -1,0 +1,96 @@
+/** A value a `headers` option may be: anything `new Headers(init)` accepts. */
+export type HeadersValue = HeadersInit;
+/** A request body the `body` option may be. */
+export type BodyValue = string | Blob | FormData | URLSearchParams | ArrayBuffer | ArrayBufferView;
+
+/** Backoff between reconnection attempts. Every field is optional; defaults are the standard's. */
+export interface RetryOptions {
+  /** Reconnection time before the server sends `retry:` (ms). Default 3000. */
+  initialDelay?: number;
+  /** Upper bound on the computed delay (ms). Default Infinity (no cap). */
+  maxDelay?: number;
+  /** Growth per consecutive failed attempt. Default 1 (fixed delay). */
+  multiplier?: number;
+  /** `true` for full jitter, or the randomised fraction of each delay, 0..1. Default 0. */
+  jitter?: boolean | number;
+  /** Reconnection attempts in a row without data before giving up. Default Infinity. */
+  maxAttempts?: number;
+}
+
+/** The standard `EventSourceInit` plus wasm-eventsource's extensions. */
+export interface EventSourceInit {
+  /** Standard: send credentials (cookies) cross-origin. Default false. */
+  withCredentials?: boolean;
+  /** Request headers, or a (possibly async) function called before every attempt. */
+  headers?: HeadersValue | (() => HeadersValue | Promise<HeadersValue>);
+  /** HTTP method. Default "GET". */
+  method?: string;
+  /** Request body (not with GET/HEAD), or a (possibly async) function called before every attempt. */
+  body?: BodyValue | (() => BodyValue | Promise<BodyValue>);
+  /** Fetch credentials mode; overrides what `withCredentials` implies. */
+  credentials?: RequestCredentials;
+  /** `Last-Event-ID` to send on the first request. */
+  lastEventId?: string;
+  /** Also send the last event id in this query parameter. */
+  lastEventIdQueryParam?: string;
+  /** Backoff policy. */
+  retry?: RetryOptions;
+  /** Statuses that reconnect (honouring `Retry-After`) instead of failing. */
+  retryOnStatus?: number[];
+  /** Reconnect when nothing (not even a comment) arrives for this long (ms). */
+  inactivityTimeout?: number;
+  /** Aborting it closes the source. */
+  signal?: AbortSignal;
+  /** A fetch to use instead of the global one, called as `fetch(url, init)`. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Most bytes of incomplete input to buffer before failing. Default 64 MiB. */
+  maxBufferSize?: number;
+}
+
+/** The `error` event, with what happened. */
+export interface EventSourceErrorEvent extends Event {
+  /** The HTTP status, when there was a response. */
+  readonly status?: number;
+  /** Whether the source will reconnect. */
+  readonly willRetry: boolean;
+  /** Milliseconds until the next attempt, when `willRetry`. */
+  readonly retryDelay?: number;
+  /** A sentence saying what happened and what happens next. */
+  readonly message: string;
+}
+
+export interface EventSourceEventMap {
+  open: Event;
+  message: MessageEvent<string>;
+  error: EventSourceErrorEvent;
+}
+
+/** A standard EventSource running over fetch streaming. */
+export declare class EventSource extends EventTarget {
+  constructor(url: string | URL, eventSourceInitDict?: EventSourceInit);
+  static readonly CONNECTING: 0;
+  static readonly OPEN: 1;
+  static readonly CLOSED: 2;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSED: 2;
+  readonly url: string;
+  readonly withCredentials: boolean;
+  readonly readyState: 0 | 1 | 2;
+  onopen: ((this: EventSource, ev: Event) => any) | null;
+  onmessage: ((this: EventSource, ev: MessageEvent<string>) => any) | null;
+  onerror: ((this: EventSource, ev: EventSourceErrorEvent) => any) | null;
+  close(): void;
+  addEventListener<K extends keyof EventSourceEventMap>(type: K, listener: (this: EventSource, ev: EventSourceEventMap[K]) => any, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: (this: EventSource, event: MessageEvent<string>) => any, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof EventSourceEventMap>(type: K, listener: (this: EventSource, ev: EventSourceEventMap[K]) => any, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: (this: EventSource, event: MessageEvent<string>) => any, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+/** Resolves when the WebAssembly module is ready. Sources made earlier start then; awaiting it is optional. */
+export declare const ready: Promise<void>;
+/** Diagnostics: how many engines exist (closed sources free theirs). */
+export declare function liveEngines(): number;
+export default EventSource;

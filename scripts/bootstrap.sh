@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs everything `make test`, `make demo` and `make bench` need, idempotently:
+# each piece is skipped when it is already present at the right version.
+# Nothing is downloaded from outside the package registries (crates.io, npm, Debian).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -n1)
+WASM_PACK_VERSION=0.15.1
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+
+say() { printf '[bootstrap] %s\n' "$*"; }
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+for comp in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$comp"; then
+    rustup component add "$comp"
+  fi
+done
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (takes ~10 min on 2 cores)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
+  say "installing wasm-pack $WASM_PACK_VERSION (takes ~8 min on 2 cores)"
+  cargo install wasm-pack --version "$WASM_PACK_VERSION" --force
+fi
+
+if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
+  say "installing Debian chromium and chromium-driver"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# Node tools (current wasm-opt from the npm `binaryen` package, playwright-core
+# driving Debian's Chromium) come from package.json at the top level.
+if ! [ -x node_modules/.bin/wasm-opt ] || ! [ -d node_modules/playwright-core ] \
+   || [ package.json -nt node_modules/.installed ]; then
+  say "installing node dev tools (binaryen, playwright-core)"
+  npm install --no-audit --no-fund --silent
+  touch node_modules/.installed
+fi
+say "toolchain ready"

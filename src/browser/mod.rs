@@ -1,0 +1,383 @@
+//! The only code that touches the browser: `fetch` with an `AbortController`,
+//! the `ReadableStream` reader loop that feeds the machine, the one timer a
+//! source needs, and the calls into the JavaScript facade that dispatch
+//! events ([HTML § 9.2](https://html.spec.whatwg.org/multipage/server-sent-events.html)).
+//!
+//! It carries out what [`ReconnectState`] decides and decides nothing about
+//! the protocol itself. Per body chunk it crosses into JavaScript a constant
+//! number of times: one copy of the chunk into wasm memory and at most one
+//! call that hands every event of the chunk to the facade as one string.
+//!
+//! Ownership: a source's [`Shared`] state is held strongly by the facade's
+//! engine handle and by a running fetch task only. Timer closures hold it
+//! weakly, so closing (which aborts the fetch and drops the timer) leaves
+//! nothing that keeps a closed source reachable.
+
+mod request;
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::Timeout;
+use js_sys::{Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{AbortController, ReadableStreamDefaultReader, Response};
+
+use crate::parser::Batch;
+use crate::reconnect::{Action, ErrorInfo, ReadyState, Reason, ReconnectState};
+pub(crate) use request::RequestSpec;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The facade's receiver of engine notifications (a plain JS object).
+    #[derive(Clone)]
+    pub type Sink;
+
+    /// The ready state is OPEN: fire `open`. `origin` is the origin of the
+    /// response's final URL, used by every message event until the next open.
+    #[wasm_bindgen(method)]
+    fn open(this: &Sink, origin: &str);
+
+    /// Dispatch the events of one chunk, packed as `data\rtype\rid\r`...
+    /// Returns a promise when the facade yields between events, or undefined.
+    #[wasm_bindgen(method)]
+    fn events(this: &Sink, packed: &str) -> JsValue;
+
+    /// Fire `error`; `ready_state` is the new ready state. `status` is 0 when
+    /// there was no response. `detail` is a content type or an exception
+    /// message, depending on `reason`.
+    #[wasm_bindgen(method)]
+    fn error(
+        this: &Sink,
+        ready_state: u8,
+        reason: u8,
+        status: u16,
+        retry_delay: f64,
+        attempt: u32,
+        detail: &str,
+    );
+
+    /// `{ done, value }` from `ReadableStreamDefaultReader.read()`.
+    type ReadResult;
+    #[wasm_bindgen(method, getter)]
+    fn done(this: &ReadResult) -> bool;
+    #[wasm_bindgen(method, getter)]
+    fn value(this: &ReadResult) -> JsValue;
+}
+
+thread_local! {
+    static LIVE: Cell<u32> = const { Cell::new(0) };
+}
+
+/// How many sources' engine states exist right now (for leak tests).
+pub(crate) fn live_count() -> u32 {
+    LIVE.with(Cell::get)
+}
+
+/// One source's engine state.
+pub(crate) struct Inner {
+    machine: ReconnectState,
+    request: RequestSpec,
+    sink: Sink,
+    abort: Option<AbortController>,
+    timer: Option<Timeout>,
+    batch: Batch,
+    chunk: Vec<u8>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        LIVE.with(|c| c.set(c.get().saturating_sub(1)));
+    }
+}
+
+/// A source's engine state, shared by the handle and the fetch task.
+pub(crate) type Shared = Rc<RefCell<Inner>>;
+
+/// Create a source's engine and start connecting in a microtask (events
+/// can only be observed once the constructor has returned).
+pub(crate) fn start(machine: ReconnectState, request: RequestSpec, sink: Sink) -> Shared {
+    LIVE.with(|c| c.set(c.get() + 1));
+    let shared = Rc::new(RefCell::new(Inner {
+        machine,
+        request,
+        sink,
+        abort: None,
+        timer: None,
+        batch: Batch::new(),
+        chunk: Vec::new(),
+    }));
+    let weak = Rc::downgrade(&shared);
+    spawn_local(async move {
+        if let Some(shared) = weak.upgrade() {
+            let action = {
+                let mut inner = shared.borrow_mut();
+                let url = inner.request.url.clone();
+                inner.machine.connect(now(), &url)
+            };
+            perform(&shared, action);
+        }
+    });
+    shared
+}
+
+/// `close()`: abort the fetch, drop the timer, set CLOSED. Fires nothing.
+pub(crate) fn close(shared: &Shared) {
+    let (abort, timer) = {
+        let mut inner = shared.borrow_mut();
+        if !inner.machine.close() {
+            return;
+        }
+        (inner.abort.take(), inner.timer.take())
+    };
+    drop(timer);
+    if let Some(controller) = abort {
+        controller.abort();
+    }
+}
+
+/// The machine's current ready state.
+pub(crate) fn ready_state(shared: &Shared) -> ReadyState {
+    shared.borrow().machine.ready_state()
+}
+
+/// The last event id the next request would send.
+pub(crate) fn last_event_id(shared: &Shared) -> String {
+    shared.borrow().machine.last_event_id().to_owned()
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Carry out one action. Borrows are released before any call into
+/// JavaScript, because listeners may call back in (`close()`, say).
+fn perform(shared: &Shared, action: Action) {
+    match action {
+        Action::None => {}
+        Action::Fetch {
+            conn,
+            last_event_id,
+            timer,
+        } => {
+            if let Some(ms) = timer {
+                arm_timer(shared, ms);
+            }
+            spawn_local(run_fetch(shared.clone(), conn, last_event_id));
+        }
+        // Open is fired by the fetch task, which knows the origin.
+        Action::Open => {}
+        Action::Timer(ms) => arm_timer(shared, ms),
+        Action::Retry(info) => {
+            abort_fetch(shared);
+            // Armed before the event fires, so a listener's close() cancels it.
+            arm_timer(shared, info.retry_delay);
+            fire_error(shared, ReadyState::Connecting, info, "");
+        }
+        Action::Fail(info) => {
+            abort_fetch(shared);
+            shared.borrow_mut().timer = None;
+            fire_error(shared, ReadyState::Closed, info, "");
+        }
+    }
+}
+
+fn perform_with_detail(shared: &Shared, action: Action, detail: &str) {
+    match action {
+        Action::Retry(info) => {
+            abort_fetch(shared);
+            arm_timer(shared, info.retry_delay);
+            fire_error(shared, ReadyState::Connecting, info, detail);
+        }
+        Action::Fail(info) => {
+            abort_fetch(shared);
+            shared.borrow_mut().timer = None;
+            fire_error(shared, ReadyState::Closed, info, detail);
+        }
+        other => perform(shared, other),
+    }
+}
+
+fn fire_error(shared: &Shared, state: ReadyState, info: ErrorInfo, detail: &str) {
+    let sink = shared.borrow().sink.clone();
+    sink.error(
+        state as u8,
+        info.reason as u8,
+        info.status.unwrap_or(0),
+        info.retry_delay,
+        info.attempt,
+        detail,
+    );
+}
+
+fn abort_fetch(shared: &Shared) {
+    let controller = shared.borrow_mut().abort.take();
+    if let Some(controller) = controller {
+        controller.abort();
+    }
+}
+
+fn arm_timer(shared: &Shared, ms: f64) {
+    let weak: Weak<RefCell<Inner>> = Rc::downgrade(shared);
+    // Delays are already clamped to the 32-bit range by the machine.
+    let timeout = Timeout::new(ms.max(0.0) as u32, move || {
+        if let Some(shared) = weak.upgrade() {
+            let action = {
+                let mut inner = shared.borrow_mut();
+                inner.timer = None;
+                inner.machine.on_timer(now())
+            };
+            perform(&shared, action);
+        }
+    });
+    // Replacing a pending Timeout cancels it.
+    shared.borrow_mut().timer = Some(timeout);
+}
+
+/// Whether `conn` is still the live connection of an open source.
+fn is_live(shared: &Shared, conn: u32) -> bool {
+    let inner = shared.borrow();
+    inner.machine.conn() == conn && inner.machine.ready_state() != ReadyState::Closed
+}
+
+fn js_message(err: &JsValue) -> String {
+    js_sys::Reflect::get(err, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| err.as_string())
+        .unwrap_or_default()
+}
+
+async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
+    let controller = match AbortController::new() {
+        Ok(c) => c,
+        Err(e) => return setup_failed(&shared, conn, &e),
+    };
+    shared.borrow_mut().abort = Some(controller.clone());
+    let request = shared.borrow().request.clone();
+    let prepared = request.prepare(&last_event_id, &controller.signal()).await;
+    if !is_live(&shared, conn) {
+        return;
+    }
+    let (url, promise) = match prepared {
+        Ok(p) => p,
+        Err(e) => return setup_failed(&shared, conn, &e),
+    };
+    let response = JsFuture::from(promise).await;
+    if !is_live(&shared, conn) {
+        return;
+    }
+    let response: Response = match response.and_then(|r| r.dyn_into::<Response>()) {
+        Ok(r) => r,
+        Err(e) => {
+            let action = shared
+                .borrow_mut()
+                .machine
+                .on_network_error(now(), conn, Reason::Network);
+            return perform_with_detail(&shared, action, &js_message(&e));
+        }
+    };
+    let headers = response.headers();
+    let content_type = headers.get("content-type").ok().flatten();
+    let retry_after = headers.get("retry-after").ok().flatten();
+    let action = shared.borrow_mut().machine.on_response(
+        now(),
+        conn,
+        response.status(),
+        content_type.as_deref(),
+        retry_after.as_deref(),
+    );
+    if action != Action::Open {
+        let detail = content_type.unwrap_or_default();
+        return perform_with_detail(&shared, action, &detail);
+    }
+    let final_url = response.url();
+    let origin = origin_of(if final_url.is_empty() { &url } else { &final_url });
+    let sink = shared.borrow().sink.clone();
+    sink.open(&origin);
+    if !is_live(&shared, conn) {
+        return;
+    }
+    match response.body() {
+        Some(body) => read_body(&shared, conn, body.get_reader().unchecked_into()).await,
+        None => {
+            let action = shared.borrow_mut().machine.on_body_end(now(), conn);
+            perform(&shared, action);
+        }
+    }
+}
+
+fn setup_failed(shared: &Shared, conn: u32, err: &JsValue) {
+    let action = shared
+        .borrow_mut()
+        .machine
+        .on_network_error(now(), conn, Reason::Setup);
+    perform_with_detail(shared, action, &js_message(err));
+}
+
+fn origin_of(url: &str) -> String {
+    web_sys::Url::new(url)
+        .map(|u| u.origin())
+        .unwrap_or_else(|_| "null".to_owned())
+}
+
+async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultReader) {
+    loop {
+        let result = JsFuture::from(reader.read()).await;
+        if !is_live(shared, conn) {
+            return;
+        }
+        let result: ReadResult = match result {
+            Ok(r) => r.unchecked_into(),
+            Err(e) => {
+                let action =
+                    shared
+                        .borrow_mut()
+                        .machine
+                        .on_network_error(now(), conn, Reason::BodyError);
+                return perform_with_detail(shared, action, &js_message(&e));
+            }
+        };
+        if result.done() {
+            let action = shared.borrow_mut().machine.on_body_end(now(), conn);
+            return perform(shared, action);
+        }
+        let value: Uint8Array = match result.value().dyn_into() {
+            Ok(v) => v,
+            Err(_) => continue,
+        };
+        let (action, batch) = {
+            let mut guard = shared.borrow_mut();
+            let inner = &mut *guard;
+            let len = value.length() as usize;
+            inner.chunk.resize(len, 0);
+            value.copy_to(&mut inner.chunk[..len]);
+            let mut batch = std::mem::take(&mut inner.batch);
+            let action = inner
+                .machine
+                .on_body(now(), conn, &inner.chunk[..len], &mut batch);
+            (action, batch)
+        };
+        // Events received before an overflow are dispatched before it fails.
+        if !batch.is_empty() {
+            let sink = shared.borrow().sink.clone();
+            let pending = sink.events(batch.packed());
+            if let Ok(promise) = pending.dyn_into::<Promise>() {
+                // Rejections are the facade's; listeners' exceptions were
+                // already reported by dispatchEvent.
+                let _ = JsFuture::from(promise).await;
+            }
+        }
+        let mut batch = batch;
+        batch.clear();
+        shared.borrow_mut().batch = batch;
+        if !is_live(shared, conn) {
+            return;
+        }
+        if action != Action::None {
+            return perform(shared, action);
+        }
+    }
+}

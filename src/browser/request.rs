@@ -1,0 +1,92 @@
+//! Builds the fetch of each connection attempt: the standard request
+//! (GET, `Accept: text/event-stream`, `cache: no-store`, `mode: cors`,
+//! credentials from `withCredentials`, redirects followed, `Last-Event-ID`
+//! on reconnects) plus the facade's extensions, whose functions are called
+//! again before every attempt so refreshed tokens reach reconnects.
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Headers, RequestCache, RequestCredentials, RequestInit, RequestMode, RequestRedirect};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(input: &str, init: &RequestInit) -> Promise;
+}
+
+/// Everything needed to make the request of one attempt.
+#[derive(Clone)]
+pub(crate) struct RequestSpec {
+    /// The resolved URL (`EventSource.url`).
+    pub url: String,
+    /// HTTP method, `GET` unless the `method` option says otherwise.
+    pub method: String,
+    /// A headers init, a function returning one (or a promise of one), or undefined.
+    pub headers: JsValue,
+    /// A body, a function returning one (or a promise of one), or undefined.
+    pub body: JsValue,
+    /// The request's credentials mode.
+    pub credentials: RequestCredentials,
+    /// Also send the last event id in this query parameter.
+    pub id_param: Option<String>,
+    /// A custom fetch, called as `fetch(url, init)`.
+    pub fetch: Option<Function>,
+}
+
+/// Call `value` if it is a function and await the result if it is a promise.
+async fn resolve(value: &JsValue) -> Result<JsValue, JsValue> {
+    match value.dyn_ref::<Function>() {
+        Some(f) => JsFuture::from(Promise::resolve(&f.call0(&JsValue::UNDEFINED)?)).await,
+        None => Ok(value.clone()),
+    }
+}
+
+/// A JS string whose code units are the UTF-8 bytes of `s`: `Headers`
+/// takes byte strings, so the id goes out UTF-8 encoded.
+fn byte_string(s: &str) -> String {
+    s.bytes().map(char::from).collect()
+}
+
+impl RequestSpec {
+    /// Prepare and start this attempt's fetch. Returns the URL requested
+    /// and the fetch promise.
+    pub async fn prepare(&self, last_event_id: &str, signal: &AbortSignal) -> Result<(String, Promise), JsValue> {
+        // Every `Headers::new_with_*` binding is `new Headers(init)`; this
+        // one takes any init the constructor accepts (record, pairs, Headers).
+        let headers = Headers::new_with_str_sequence_sequence(&resolve(&self.headers).await?)?;
+        if !headers.has("accept")? {
+            headers.set("Accept", "text/event-stream")?;
+        }
+        if !last_event_id.is_empty() {
+            // [spec] Reconnects send Last-Event-ID when the id is not empty.
+            headers.set("Last-Event-ID", &byte_string(last_event_id))?;
+        }
+        let url = match &self.id_param {
+            Some(name) if !last_event_id.is_empty() => {
+                let url = web_sys::Url::new(&self.url)?;
+                url.search_params().set(name, last_event_id);
+                url.href()
+            }
+            _ => self.url.clone(),
+        };
+        let init = RequestInit::new();
+        init.set_method(&self.method);
+        init.set_headers(&headers);
+        let body = resolve(&self.body).await?;
+        if !body.is_undefined() && !body.is_null() {
+            init.set_body(&body);
+        }
+        init.set_mode(RequestMode::Cors);
+        init.set_credentials(self.credentials);
+        init.set_cache(RequestCache::NoStore);
+        init.set_redirect(RequestRedirect::Follow);
+        init.set_signal(Some(signal));
+        let promise = match &self.fetch {
+            Some(f) => Promise::resolve(&f.call2(&JsValue::UNDEFINED, &JsValue::from_str(&url), &init)?),
+            None => global_fetch(&url, &init),
+        };
+        Ok((url, promise))
+    }
+}
