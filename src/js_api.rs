@@ -12,7 +12,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::RequestCredentials;
 
-use crate::browser::{self, RequestSpec, Shared, Sink};
+pub use crate::browser::Sink;
+use crate::browser::{self, RequestSpec, Shared};
 use crate::reconnect::{Backoff, Config, ReconnectState};
 
 #[wasm_bindgen]

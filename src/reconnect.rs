@@ -417,7 +417,13 @@ impl ReconnectState {
     }
 
     /// `floor` is a server-requested minimum delay (`Retry-After`).
-    fn reestablish(&mut self, _now: f64, reason: Reason, status: Option<u16>, floor: Option<f64>) -> Action {
+    fn reestablish(
+        &mut self,
+        _now: f64,
+        reason: Reason,
+        status: Option<u16>,
+        floor: Option<f64>,
+    ) -> Action {
         // [spec] An event without its closing blank line is discarded.
         self.parser.finish();
         if let Some(max) = self.config.max_attempts {
@@ -482,9 +488,9 @@ pub fn parse_retry_after(value: &str, now: f64) -> Option<f64> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Integer arithmetic: saturates instead of overflowing on long values.
-        let secs = value
-            .bytes()
-            .fold(0u64, |n, b| n.saturating_mul(10).saturating_add(u64::from(b - b'0')));
+        let secs = value.bytes().fold(0u64, |n, b| {
+            n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+        });
         return Some((secs as f64 * 1000.0).min(MAX_DELAY));
     }
     let at = parse_http_date(value)?;
