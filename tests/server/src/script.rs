@@ -1,0 +1,326 @@
+//! The JSON script format for `POST /_script/{name}` and its compiled form.
+//!
+//! A script is checked and compiled once, when it is posted: placeholders are
+//! substituted, base64 is decoded and header names and values are validated,
+//! so a typo in a test fails loudly at `POST` time with a 400 that names the
+//! problem, instead of as a confusing browser-side error later.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::StatusCode;
+use serde::Deserialize;
+
+use crate::b64;
+
+/// Upper bound on what one `repeat` step may expand to, so a mistyped count
+/// cannot exhaust memory on a shared CI machine.
+const MAX_REPEAT_BYTES: usize = 256 << 20;
+
+/// Largest frame a `repeat` step is split into: big enough to be fast, small
+/// enough that the client sees the data arrive over several reads.
+const REPEAT_FRAME: usize = 16 << 10;
+
+/// Which CORS headers a scenario's responses carry.
+#[derive(Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Cors {
+    /// No CORS headers: cross-origin reads fail.
+    None,
+    /// `Access-Control-Allow-Origin: *`. The default, because browser tests
+    /// run on the test runner's origin and are cross-origin to this server.
+    #[default]
+    Anonymous,
+    /// Echo the request's `Origin` and allow credentials.
+    Credentials,
+}
+
+/// How a scripted body ends once its steps have been sent.
+#[derive(Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum End {
+    /// Terminate the body normally (the last chunk of the chunked encoding).
+    #[default]
+    Close,
+    /// Send nothing more and keep the connection open until the client leaves.
+    Stall,
+    /// Drop the connection without terminating the body: a network error.
+    Cut,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScriptSpec {
+    responses: Vec<ResponseSpec>,
+    #[serde(default = "yes")]
+    repeat_last: bool,
+    #[serde(default)]
+    cors: Cors,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn ok() -> u16 {
+    200
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResponseSpec {
+    #[serde(default = "ok")]
+    status: u16,
+    #[serde(default)]
+    headers: BTreeMap<String, Option<HeaderValues>>,
+    #[serde(default)]
+    body: Vec<StepSpec>,
+    #[serde(default)]
+    end: End,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum HeaderValues {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+enum StepSpec {
+    Data(String),
+    Bytes(Vec<u8>),
+    B64(String),
+    Delay(f64),
+    Repeat(RepeatSpec),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RepeatSpec {
+    count: usize,
+    data: String,
+}
+
+/// A compiled scenario: what the N-th request to `/sse/{name}` receives.
+#[derive(Debug)]
+pub(crate) struct Script {
+    pub responses: Vec<Arc<ScriptedResponse>>,
+    pub repeat_last: bool,
+    pub cors: Cors,
+}
+
+/// One compiled response.
+#[derive(Debug)]
+pub(crate) struct ScriptedResponse {
+    pub status: StatusCode,
+    /// Applied in order after the defaults; `None` removes the header.
+    pub headers: Vec<(HeaderName, Option<Vec<HeaderValue>>)>,
+    pub body: Vec<Step>,
+    pub end: End,
+}
+
+/// One compiled body step.
+#[derive(Debug, Clone)]
+pub(crate) enum Step {
+    /// Bytes handed to the connection as one frame, flushed before the next
+    /// step if that step waits.
+    Send(Bytes),
+    Delay(Duration),
+}
+
+impl Script {
+    /// Parses and compiles a posted script. `port` fills the `{PORT}` and
+    /// `{ORIGIN}` placeholders.
+    pub(crate) fn compile(json: &[u8], port: u16) -> Result<Script, String> {
+        let spec: ScriptSpec =
+            serde_json::from_slice(json).map_err(|e| format!("invalid script JSON: {e}"))?;
+        let placeholders = Placeholders::new(port);
+        let responses = spec
+            .responses
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                compile_response(r, &placeholders)
+                    .map(Arc::new)
+                    .map_err(|e| format!("responses[{i}]: {e}"))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Script {
+            responses,
+            repeat_last: spec.repeat_last,
+            cors: spec.cors,
+        })
+    }
+
+    /// The response for zero-based attempt `attempt`, or `None` when the
+    /// script has run out (the caller answers 404).
+    pub(crate) fn pick(&self, attempt: usize) -> Option<Arc<ScriptedResponse>> {
+        match self.responses.get(attempt) {
+            Some(r) => Some(r.clone()),
+            None if self.repeat_last => self.responses.last().cloned(),
+            None => None,
+        }
+    }
+}
+
+struct Placeholders {
+    port: String,
+    origin: String,
+}
+
+impl Placeholders {
+    fn new(port: u16) -> Self {
+        Placeholders {
+            port: port.to_string(),
+            origin: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    fn apply(&self, s: &str) -> String {
+        // {ORIGIN} first: it is longer and contains no {PORT} itself.
+        s.replace("{ORIGIN}", &self.origin)
+            .replace("{PORT}", &self.port)
+    }
+}
+
+fn compile_response(spec: ResponseSpec, ph: &Placeholders) -> Result<ScriptedResponse, String> {
+    let status = StatusCode::from_u16(spec.status)
+        .map_err(|_| format!("status {} is not a valid HTTP status", spec.status))?;
+    let mut headers = Vec::with_capacity(spec.headers.len());
+    for (name, values) in spec.headers {
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("invalid header name {name:?}"))?;
+        let values = match values {
+            None => None,
+            Some(HeaderValues::One(v)) => Some(vec![v]),
+            Some(HeaderValues::Many(vs)) => Some(vs),
+        };
+        let values = values
+            .map(|vs| {
+                vs.iter()
+                    .map(|v| {
+                        // from_bytes, not from_str: tests need non-ASCII
+                        // (obs-text) values to reach the client unchanged.
+                        HeaderValue::from_bytes(ph.apply(v).as_bytes())
+                            .map_err(|_| format!("invalid value {v:?} for header {name}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        headers.push((header, values));
+    }
+    let mut body = Vec::with_capacity(spec.body.len());
+    for (i, step) in spec.body.into_iter().enumerate() {
+        compile_step(step, ph, &mut body).map_err(|e| format!("body[{i}]: {e}"))?;
+    }
+    Ok(ScriptedResponse {
+        status,
+        headers,
+        body,
+        end: spec.end,
+    })
+}
+
+fn compile_step(step: StepSpec, ph: &Placeholders, out: &mut Vec<Step>) -> Result<(), String> {
+    match step {
+        StepSpec::Data(s) => out.push(Step::Send(Bytes::from(ph.apply(&s)))),
+        StepSpec::Bytes(b) => out.push(Step::Send(Bytes::from(b))),
+        StepSpec::B64(s) => out.push(Step::Send(Bytes::from(b64::decode(&s)?))),
+        StepSpec::Delay(ms) => {
+            if !(ms.is_finite() && ms >= 0.0) {
+                return Err(format!(
+                    "delay must be a non-negative number of ms, got {ms}"
+                ));
+            }
+            out.push(Step::Delay(Duration::from_secs_f64(ms / 1000.0)));
+        }
+        StepSpec::Repeat(RepeatSpec { count, data }) => {
+            let unit = ph.apply(&data);
+            let total = unit
+                .len()
+                .checked_mul(count)
+                .filter(|&t| t <= MAX_REPEAT_BYTES)
+                .ok_or_else(|| format!("repeat expands to more than {MAX_REPEAT_BYTES} bytes"))?;
+            let all = Bytes::from(unit.repeat(count));
+            let mut start = 0;
+            while start < total {
+                let end = (start + REPEAT_FRAME).min(total);
+                out.push(Step::Send(all.slice(start..end)));
+                start = end;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(r: &ScriptedResponse) -> Vec<u8> {
+        r.body
+            .iter()
+            .filter_map(|s| match s {
+                Step::Send(b) => Some(b.to_vec()),
+                Step::Delay(_) => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    #[test]
+    fn defaults_and_placeholders() {
+        let s = Script::compile(
+            br#"{"responses":[{"body":[{"data":"x {PORT} {ORIGIN}"},{"delay":5}],
+                 "headers":{"Location":"{ORIGIN}/sse/b","Content-Type":null}}]}"#,
+            4242,
+        )
+        .expect("valid script");
+        assert!(s.repeat_last);
+        assert_eq!(s.cors, Cors::Anonymous);
+        let r = s.pick(7).expect("repeat_last repeats the last response");
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.end, End::Close);
+        assert_eq!(sent(&r), b"x 4242 http://127.0.0.1:4242");
+        assert_eq!(r.headers[0].0, "content-type");
+        assert!(r.headers[0].1.is_none());
+        assert_eq!(
+            r.headers[1].1.as_deref(),
+            Some(&[HeaderValue::from_static("http://127.0.0.1:4242/sse/b")][..])
+        );
+    }
+
+    #[test]
+    fn raw_bytes_and_repeat() {
+        let s = Script::compile(
+            br#"{"repeat_last":false,"cors":"none","responses":[{"end":"cut","body":[
+                {"bytes":[239,187,191]},{"b64":"/w=="},{"repeat":{"count":3,"data":"ab"}}]}]}"#,
+            1,
+        )
+        .expect("valid script");
+        assert!(s.pick(1).is_none());
+        let r = s.pick(0).expect("first response");
+        assert_eq!(r.end, End::Cut);
+        assert_eq!(sent(&r), b"\xEF\xBB\xBF\xFFababab");
+    }
+
+    #[test]
+    fn rejects_mistakes_with_a_useful_message() {
+        for (json, needle) in [
+            (&br#"{"responses":[{"staus":200}]}"#[..], "staus"),
+            (br#"{"responses":[{"status":42}]}"#, "status 42"),
+            (br#"{"responses":[{"body":[{"dealy":1}]}]}"#, "dealy"),
+            (br#"{"responses":[{"body":[{"b64":"!!"}]}]}"#, "body[0]"),
+            (br#"{"responses":[{"headers":{"a b":"c"}}]}"#, "header name"),
+            (br#"{"responses":[],"cors":"maybe"}"#, "maybe"),
+        ] {
+            let err = Script::compile(json, 1).expect_err("must be rejected");
+            assert!(err.contains(needle), "{err:?} should mention {needle:?}");
+        }
+    }
+}
