@@ -31,7 +31,7 @@ test-native: ## Native tests: parser fixtures, property tests, reconnect scenari
 	cargo test --workspace
 
 build: ## Release wasm build and pkg/ (npm package + script-tag file); prints sizes
-	cargo build --release --lib --target $(WASM_TARGET) -p wasm-eventsource
+	cargo build --release --lib --target $(WASM_TARGET) -p wasm-eventsource --no-default-features
 	@echo "raw .wasm (before wasm-bindgen and wasm-opt): $$(stat -c %s $(WASM)) bytes"
 	node scripts/build-pkg.mjs
 

@@ -7,6 +7,9 @@
 //! object of their own (`{ open(origin), events(packed), error(...) }`, see
 //! `pkg-template/index.js`), though the facade is the supported API.
 
+use alloc::boxed::Box;
+use alloc::string::String;
+
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -17,6 +17,11 @@
 //! fetch gets a connection number; inputs about an older connection (a read
 //! that rejects after its fetch was aborted, say) are ignored.
 
+use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::parser::{Batch, EventParser, Feed};
 
 /// The longest delay a browser timer can wait (`setTimeout` clamps to a
@@ -39,7 +44,7 @@ pub enum ReadyState {
 }
 
 /// Opt-in exponential backoff. The delay before reconnection attempt `k`
-/// (counting from 0 since the last connection that delivered data) is
+/// (counting from 0 since the last connection that delivered an event) is
 /// `min(max_delay, base × multiplier^k)`, then reduced by jitter. `base` is
 /// the reconnection time (initially [`Config::initial_delay`], then whatever
 /// the server's `retry:` field says).
@@ -73,8 +78,8 @@ pub struct Config {
     pub initial_delay: f64,
     /// Growth, cap and jitter of the delay.
     pub backoff: Backoff,
-    /// Reconnection attempts allowed in a row without receiving data before
-    /// the source gives up and fails. `None` retries forever.
+    /// Reconnection attempts allowed in a row without receiving an event
+    /// before the source gives up and fails. `None` retries forever.
     pub max_attempts: Option<u32>,
     /// Response statuses that reconnect (honouring `Retry-After`) instead of
     /// failing the connection.
@@ -202,8 +207,8 @@ pub struct ReconnectState {
     random: Box<dyn FnMut() -> f64>,
 }
 
-impl std::fmt::Debug for ReconnectState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for ReconnectState {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ReconnectState")
             .field("phase", &self.phase)
             .field("ready_state", &self.ready_state)
@@ -315,11 +320,13 @@ impl ReconnectState {
             return Action::None;
         }
         self.last_activity = now;
-        if !chunk.is_empty() {
-            // A connection that delivers data resets the backoff.
+        let before = out.len();
+        let feed = self.parser.feed(chunk, out);
+        if out.len() > before {
+            // A connection that delivers events resets the backoff; one that
+            // only sends comments (heartbeats) and drops does not.
             self.attempts = 0;
         }
-        let feed = self.parser.feed(chunk, out);
         if let Some(ms) = out.retry() {
             // [spec] `retry:` sets the reconnection time.
             self.base_delay = ms as f64;
@@ -447,12 +454,23 @@ impl ReconnectState {
 
     fn next_delay(&mut self) -> f64 {
         let b = &self.config.backoff;
-        let exponent = i32::try_from(self.attempts).unwrap_or(i32::MAX);
-        let grown = self.base_delay * b.multiplier.powi(exponent);
-        let capped = grown.min(b.max_delay).clamp(0.0, MAX_DELAY);
-        if b.jitter > 0.0 {
+        let cap = b.max_delay.min(MAX_DELAY);
+        // base × multiplier^attempts, stopping once the cap is reached (core
+        // has no powi, and the loop is short: the cap is at most 2^31 ms).
+        let mut grown = self.base_delay;
+        if b.multiplier > 1.0 && grown > 0.0 {
+            for _ in 0..self.attempts {
+                if grown >= cap {
+                    break;
+                }
+                grown *= b.multiplier;
+            }
+        }
+        let capped = grown.min(cap).max(0.0);
+        let jitter = b.jitter.clamp(0.0, 1.0);
+        if jitter > 0.0 {
             let r = (self.random)().clamp(0.0, 1.0);
-            capped * (1.0 - b.jitter * r)
+            capped * (1.0 - jitter * r)
         } else {
             capped
         }
@@ -473,9 +491,12 @@ pub fn fetchable_scheme(url: &str) -> bool {
 
 /// Whether a `Content-Type` value's MIME type essence is `text/event-stream`
 /// (parameters ignored, ASCII case-insensitive, surrounding HTTP whitespace
-/// trimmed).
+/// trimmed; of several comma-joined values the last one counts).
 pub fn is_event_stream(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("");
+    // Several Content-Type headers arrive joined by ", "; as in Fetch's
+    // "extract a MIME type", the last one decides.
+    let last = content_type.rsplit(',').next().unwrap_or("");
+    let essence = last.split(';').next().unwrap_or("");
     essence
         .trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
         .eq_ignore_ascii_case("text/event-stream")
@@ -501,7 +522,9 @@ pub fn parse_retry_after(value: &str, now: f64) -> Option<f64> {
 fn parse_http_date(s: &str) -> Option<f64> {
     let mut parts = s.split_ascii_whitespace();
     let _weekday = parts.next()?;
-    let day: i64 = parts.next()?.parse().ok()?;
+    // Unsigned parses reject signs; IMF-fixdate has a four-digit year,
+    // which also keeps the arithmetic below far from overflowing.
+    let day: i64 = parts.next()?.parse::<u8>().ok()?.into();
     let month = match parts.next()? {
         "Jan" => 1,
         "Feb" => 2,
@@ -517,12 +540,18 @@ fn parse_http_date(s: &str) -> Option<f64> {
         "Dec" => 12,
         _ => return None,
     };
-    let year: i64 = parts.next()?.parse().ok()?;
+    let year: i64 = parts.next()?.parse::<u16>().ok()?.into();
     let mut hms = parts.next()?.split(':');
-    let h: i64 = hms.next()?.parse().ok()?;
-    let m: i64 = hms.next()?.parse().ok()?;
-    let sec: i64 = hms.next()?.parse().ok()?;
-    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+    let h: i64 = hms.next()?.parse::<u8>().ok()?.into();
+    let m: i64 = hms.next()?.parse::<u8>().ok()?.into();
+    let sec: i64 = hms.next()?.parse::<u8>().ok()?.into();
+    if parts.next()? != "GMT"
+        || !(1..=31).contains(&day)
+        || year > 9999
+        || h > 23
+        || m > 59
+        || sec > 60
+    {
         return None;
     }
     // Days from civil (proleptic Gregorian), after Howard Hinnant's algorithm.

@@ -14,11 +14,15 @@
 //! nothing that keeps a closed source reachable.
 
 mod request;
+mod timer;
 
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use alloc::borrow::ToOwned;
+use alloc::rc::{Rc, Weak};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+use core::sync::atomic::{AtomicU32, Ordering};
 
-use gloo_timers::callback::Timeout;
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -28,6 +32,7 @@ use web_sys::{AbortController, ReadableStreamDefaultReader, Response};
 use crate::parser::Batch;
 use crate::reconnect::{Action, ErrorInfo, ReadyState, Reason, ReconnectState};
 pub(crate) use request::RequestSpec;
+use timer::Timeout;
 
 #[wasm_bindgen]
 extern "C" {
@@ -67,13 +72,13 @@ extern "C" {
     fn value(this: &ReadResult) -> JsValue;
 }
 
-thread_local! {
-    static LIVE: Cell<u32> = const { Cell::new(0) };
-}
-
 /// How many sources' engine states exist right now (for leak tests).
+/// wasm32 without threads: the atomic is a plain load and store.
+static LIVE: AtomicU32 = AtomicU32::new(0);
+
+/// How many sources' engine states exist right now.
 pub(crate) fn live_count() -> u32 {
-    LIVE.with(Cell::get)
+    LIVE.load(Ordering::Relaxed)
 }
 
 /// One source's engine state.
@@ -89,7 +94,7 @@ pub(crate) struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        LIVE.with(|c| c.set(c.get().saturating_sub(1)));
+        LIVE.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -99,7 +104,7 @@ pub(crate) type Shared = Rc<RefCell<Inner>>;
 /// Create a source's engine and start connecting in a microtask (events
 /// can only be observed once the constructor has returned).
 pub(crate) fn start(machine: ReconnectState, request: RequestSpec, sink: Sink) -> Shared {
-    LIVE.with(|c| c.set(c.get() + 1));
+    LIVE.fetch_add(1, Ordering::Relaxed);
     let shared = Rc::new(RefCell::new(Inner {
         machine,
         request,
@@ -221,8 +226,7 @@ fn abort_fetch(shared: &Shared) {
 
 fn arm_timer(shared: &Shared, ms: f64) {
     let weak: Weak<RefCell<Inner>> = Rc::downgrade(shared);
-    // Delays are already clamped to the 32-bit range by the machine.
-    let timeout = Timeout::new(ms.max(0.0) as u32, move || {
+    let timeout = Timeout::new(ms, move || {
         if let Some(shared) = weak.upgrade() {
             let action = {
                 let mut inner = shared.borrow_mut();
@@ -294,7 +298,11 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
         return perform_with_detail(&shared, action, &detail);
     }
     let final_url = response.url();
-    let origin = origin_of(if final_url.is_empty() { &url } else { &final_url });
+    let origin = origin_of(if final_url.is_empty() {
+        &url
+    } else {
+        &final_url
+    });
     let sink = shared.borrow().sink.clone();
     sink.open(&origin);
     if !is_live(&shared, conn) {
@@ -354,7 +362,7 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
             let len = value.length() as usize;
             inner.chunk.resize(len, 0);
             value.copy_to(&mut inner.chunk[..len]);
-            let mut batch = std::mem::take(&mut inner.batch);
+            let mut batch = core::mem::take(&mut inner.batch);
             let action = inner
                 .machine
                 .on_body(now(), conn, &inner.chunk[..len], &mut batch);

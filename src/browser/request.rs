@@ -4,11 +4,16 @@
 //! on reconnects) plus the facade's extensions, whose functions are called
 //! again before every attempt so refreshed tokens reach reconnects.
 
+use alloc::string::String;
+
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Headers, RequestCache, RequestCredentials, RequestInit, RequestMode, RequestRedirect};
+use web_sys::{
+    AbortSignal, Headers, RequestCache, RequestCredentials, RequestInit, RequestMode,
+    RequestRedirect,
+};
 
 #[wasm_bindgen]
 extern "C" {
@@ -52,7 +57,11 @@ fn byte_string(s: &str) -> String {
 impl RequestSpec {
     /// Prepare and start this attempt's fetch. Returns the URL requested
     /// and the fetch promise.
-    pub async fn prepare(&self, last_event_id: &str, signal: &AbortSignal) -> Result<(String, Promise), JsValue> {
+    pub async fn prepare(
+        &self,
+        last_event_id: &str,
+        signal: &AbortSignal,
+    ) -> Result<(String, Promise), JsValue> {
         // Every `Headers::new_with_*` binding is `new Headers(init)`; this
         // one takes any init the constructor accepts (record, pairs, Headers).
         let headers = Headers::new_with_str_sequence_sequence(&resolve(&self.headers).await?)?;
@@ -84,7 +93,9 @@ impl RequestSpec {
         init.set_redirect(RequestRedirect::Follow);
         init.set_signal(Some(signal));
         let promise = match &self.fetch {
-            Some(f) => Promise::resolve(&f.call2(&JsValue::UNDEFINED, &JsValue::from_str(&url), &init)?),
+            Some(f) => {
+                Promise::resolve(&f.call2(&JsValue::UNDEFINED, &JsValue::from_str(&url), &init)?)
+            }
             None => global_fetch(&url, &init),
         };
         Ok((url, promise))
