@@ -1,7 +1,8 @@
 // Builds pkg/ (the npm package) from the release wasm and pkg-template/:
 //   index.js            ES module: exports EventSource, initialises the wasm itself
+//                       (facade + wasm-bindgen glue for --target web, bundled and minified)
 //   index.d.ts          types
-//   wasm_eventsource.js + wasm_eventsource_bg.wasm   wasm-bindgen glue (--target web)
+//   wasm_eventsource_bg.wasm   the engine
 //   wasm-eventsource.js self-contained script-tag file, wasm inlined, instantiated synchronously
 //   polyfill.js         ES module that installs EventSource on globalThis when missing
 // Usage: node scripts/build-pkg.mjs  (after `cargo build --release --target wasm32-unknown-unknown --lib`)
@@ -10,6 +11,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, readdirSy
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync, transformSync } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wasmIn = join(root, 'target/wasm32-unknown-unknown/release/wasm_eventsource.wasm');
@@ -38,11 +40,10 @@ const pkgJson = JSON.parse(readFileSync(join(tpl, 'package.json'), 'utf8'));
 const cargoVersion = /^version = "([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
 pkgJson.version = cargoVersion;
 
-// npm entry: the web glue as is, plus the facade.
-copyFileSync(join(tmp, 'web/wasm_eventsource.js'), join(out, 'wasm_eventsource.js'));
+// npm entry: the facade plus the web glue, bundled into one minified module.
 copyFileSync(join(tmp, 'web/wasm_eventsource_bg.wasm'), join(out, 'wasm_eventsource_bg.wasm'));
 writeFileSync(
-  join(out, 'index.js'),
+  join(tmp, 'web/index.js'),
   `import init, { Engine, liveEngines } from './wasm_eventsource.js';
 
 ${facade}
@@ -60,13 +61,21 @@ export { liveEngines };
 export default EventSource;
 `
 );
+buildSync({
+  entryPoints: [join(tmp, 'web/index.js')],
+  outfile: join(out, 'index.js'),
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  target: 'es2022',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
 
 // Script tag: the no-modules glue and the facade in one IIFE, wasm inlined.
 const glue = readFileSync(join(tmp, 'no-modules/wasm_eventsource.js'), 'utf8');
 const wasmB64 = readFileSync(join(tmp, 'no-modules/wasm_eventsource_bg.wasm')).toString('base64');
-writeFileSync(
-  join(out, 'wasm-eventsource.js'),
-  `/*! wasm-eventsource ${cargoVersion} | MIT OR Apache-2.0 */
+const scriptTag = `/*! wasm-eventsource ${cargoVersion} | MIT OR Apache-2.0 */
 (function () {
 'use strict';
 const script = typeof document !== 'undefined' ? document.currentScript : null;
@@ -95,7 +104,10 @@ if (typeof g.EventSource !== 'function' || (script && script.hasAttribute('data-
   g.EventSource = WasmEventSource;
 }
 })();
-`
+`;
+writeFileSync(
+  join(out, 'wasm-eventsource.js'),
+  transformSync(scriptTag, { minify: true, target: 'es2022', legalComments: 'inline' }).code
 );
 
 for (const f of ['index.d.ts', 'polyfill.js', 'polyfill.d.ts']) copyFileSync(join(tpl, f), join(out, f));
@@ -105,7 +117,7 @@ writeFileSync(join(out, 'package.json'), JSON.stringify(pkgJson, null, 2) + '\n'
 // Sizes: what a page using the npm entry downloads, and the script tag.
 const gz = (files) => files.reduce((n, f) => n + gzipSync(readFileSync(join(out, f)), { level: 9 }).length, 0);
 const raw = (files) => files.reduce((n, f) => n + statSync(join(out, f)).size, 0);
-const npmFiles = ['index.js', 'wasm_eventsource.js', 'wasm_eventsource_bg.wasm'];
+const npmFiles = ['index.js', 'wasm_eventsource_bg.wasm'];
 const sizes = {
   wasm: statSync(join(out, 'wasm_eventsource_bg.wasm')).size,
   wasmGzip: gz(['wasm_eventsource_bg.wasm']),
