@@ -26,6 +26,7 @@ fmt-check:
 clippy:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p wasm-eventsource --lib --tests --target $(WASM_TARGET) -- -D warnings
+	cargo clippy -p wasm-eventsource --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
 
 test-native: ## Native tests: parser fixtures, property tests, reconnect scenarios, test server
 	cargo test --workspace
