@@ -14,6 +14,22 @@
 //! BOM split across chunks is handled exactly as if the whole stream had been
 //! decoded first.
 //!
+//! ```
+//! use wasm_eventsource::parser::{Batch, Event, EventParser, Feed};
+//!
+//! let mut parser = EventParser::new();
+//! let mut batch = Batch::new();
+//! assert_eq!(parser.feed(b"id: 1\nevent: greet\ndata: hel", &mut batch), Feed::Ok);
+//! assert!(batch.is_empty());
+//! assert_eq!(parser.feed(b"lo\n\n: comment\n", &mut batch), Feed::Ok);
+//! let greet = Event { event_type: "greet", data: "hello", last_event_id: "1" };
+//! assert_eq!(batch.iter().collect::<Vec<_>>(), [greet]);
+//! assert_eq!(batch.packed(), "hello\rgreet\r1\r");
+//! batch.clear();
+//! parser.finish();
+//! assert_eq!(parser.last_event_id(), "1");
+//! ```
+//!
 //! # Output
 //!
 //! A [`Batch`] carries all events completed by one or more feeds as one
@@ -402,7 +418,15 @@ impl EventParser {
     /// Sets the last event id, e.g. from a user option, as if a previous
     /// connection had dispatched it: both the source's last event id and the
     /// last-event-id buffer take the value.
+    ///
+    /// An id containing CR, LF or U+0000 is ignored: no `id:` line can set
+    /// one (CR and LF end the line, an id with U+0000 is ignored), it cannot
+    /// go out as a header, and a CR would break the [`Batch::packed`] format.
+    /// Callers taking the id from a user should reject such a value first.
     pub fn set_last_event_id(&mut self, id: &str) {
+        if id.contains(['\r', '\n', '\0']) {
+            return;
+        }
         self.id_buffer.clear();
         self.id_buffer.push_str(id);
         self.last_event_id.clear();
