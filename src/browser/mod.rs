@@ -122,7 +122,7 @@ pub(crate) fn start(machine: ReconnectState, request: RequestSpec, sink: Sink) -
                 let url = inner.request.url.clone();
                 inner.machine.connect(now(), &url)
             };
-            perform(&shared, action);
+            perform(&shared, action, "");
         }
     });
     shared
@@ -157,11 +157,13 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
-/// Carry out one action. Borrows are released before any call into
-/// JavaScript, because listeners may call back in (`close()`, say).
-fn perform(shared: &Shared, action: Action) {
+/// Carry out one action. `detail` goes into an error event's message: a
+/// content type or an exception message. Borrows are released before any
+/// call into JavaScript, because listeners may call back in (`close()`).
+fn perform(shared: &Shared, action: Action, detail: &str) {
     match action {
-        Action::None => {}
+        // Open is fired by the fetch task, which knows the origin.
+        Action::None | Action::Open => {}
         Action::Fetch {
             conn,
             last_event_id,
@@ -172,27 +174,10 @@ fn perform(shared: &Shared, action: Action) {
             }
             spawn_local(run_fetch(shared.clone(), conn, last_event_id));
         }
-        // Open is fired by the fetch task, which knows the origin.
-        Action::Open => {}
         Action::Timer(ms) => arm_timer(shared, ms),
         Action::Retry(info) => {
             abort_fetch(shared);
             // Armed before the event fires, so a listener's close() cancels it.
-            arm_timer(shared, info.retry_delay);
-            fire_error(shared, ReadyState::Connecting, info, "");
-        }
-        Action::Fail(info) => {
-            abort_fetch(shared);
-            shared.borrow_mut().timer = None;
-            fire_error(shared, ReadyState::Closed, info, "");
-        }
-    }
-}
-
-fn perform_with_detail(shared: &Shared, action: Action, detail: &str) {
-    match action {
-        Action::Retry(info) => {
-            abort_fetch(shared);
             arm_timer(shared, info.retry_delay);
             fire_error(shared, ReadyState::Connecting, info, detail);
         }
@@ -201,7 +186,6 @@ fn perform_with_detail(shared: &Shared, action: Action, detail: &str) {
             shared.borrow_mut().timer = None;
             fire_error(shared, ReadyState::Closed, info, detail);
         }
-        other => perform(shared, other),
     }
 }
 
@@ -233,7 +217,7 @@ fn arm_timer(shared: &Shared, ms: f64) {
                 inner.timer = None;
                 inner.machine.on_timer(now())
             };
-            perform(&shared, action);
+            perform(&shared, action, "");
         }
     });
     // Replacing a pending Timeout cancels it.
@@ -280,7 +264,7 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
                 .borrow_mut()
                 .machine
                 .on_network_error(now(), conn, Reason::Network);
-            return perform_with_detail(&shared, action, &js_message(&e));
+            return perform(&shared, action, &js_message(&e));
         }
     };
     let headers = response.headers();
@@ -295,7 +279,7 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
     );
     if action != Action::Open {
         let detail = content_type.unwrap_or_default();
-        return perform_with_detail(&shared, action, &detail);
+        return perform(&shared, action, &detail);
     }
     let final_url = response.url();
     let origin = origin_of(if final_url.is_empty() {
@@ -312,7 +296,7 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
         Some(body) => read_body(&shared, conn, body.get_reader().unchecked_into()).await,
         None => {
             let action = shared.borrow_mut().machine.on_body_end(now(), conn);
-            perform(&shared, action);
+            perform(&shared, action, "");
         }
     }
 }
@@ -322,7 +306,7 @@ fn setup_failed(shared: &Shared, conn: u32, err: &JsValue) {
         .borrow_mut()
         .machine
         .on_network_error(now(), conn, Reason::Setup);
-    perform_with_detail(shared, action, &js_message(err));
+    perform(shared, action, &js_message(err));
 }
 
 fn origin_of(url: &str) -> String {
@@ -345,12 +329,12 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
                         .borrow_mut()
                         .machine
                         .on_network_error(now(), conn, Reason::BodyError);
-                return perform_with_detail(shared, action, &js_message(&e));
+                return perform(shared, action, &js_message(&e));
             }
         };
         if result.done() {
             let action = shared.borrow_mut().machine.on_body_end(now(), conn);
-            return perform(shared, action);
+            return perform(shared, action, "");
         }
         let value: Uint8Array = match result.value().dyn_into() {
             Ok(v) => v,
@@ -385,7 +369,7 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
             return;
         }
         if action != Action::None {
-            return perform(shared, action);
+            return perform(shared, action, "");
         }
     }
 }
