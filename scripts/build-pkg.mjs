@@ -67,6 +67,8 @@ buildSync({
   bundle: true,
   format: 'esm',
   minify: true,
+  // EventSource.name must stay "EventSource", as native.
+  keepNames: true,
   target: 'es2022',
   legalComments: 'none',
   logLevel: 'warning',
@@ -107,7 +109,7 @@ if (typeof g.EventSource !== 'function' || (script && script.hasAttribute('data-
 `;
 writeFileSync(
   join(out, 'wasm-eventsource.js'),
-  transformSync(scriptTag, { minify: true, target: 'es2022', legalComments: 'inline' }).code
+  transformSync(scriptTag, { minify: true, keepNames: true, target: 'es2022', legalComments: 'inline' }).code
 );
 
 for (const f of ['index.d.ts', 'polyfill.js', 'polyfill.d.ts']) copyFileSync(join(tpl, f), join(out, f));

@@ -88,6 +88,8 @@ pub(crate) struct Inner {
     sink: Sink,
     abort: Option<AbortController>,
     timer: Option<Timeout>,
+    /// The page called `close()` (the machine may also be closed by a failure).
+    page_closed: bool,
     batch: Batch,
     chunk: Vec<u8>,
 }
@@ -111,6 +113,7 @@ pub(crate) fn start(machine: ReconnectState, request: RequestSpec, sink: Sink) -
         sink,
         abort: None,
         timer: None,
+        page_closed: false,
         batch: Batch::new(),
         chunk: Vec::new(),
     }));
@@ -132,9 +135,8 @@ pub(crate) fn start(machine: ReconnectState, request: RequestSpec, sink: Sink) -
 pub(crate) fn close(shared: &Shared) {
     let (abort, timer) = {
         let mut inner = shared.borrow_mut();
-        if !inner.machine.close() {
-            return;
-        }
+        inner.page_closed = true;
+        inner.machine.close();
         (inner.abort.take(), inner.timer.take())
     };
     drop(timer);
@@ -239,14 +241,21 @@ fn js_message(err: &JsValue) -> String {
 }
 
 async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
+    // Closed between the action and this task's first poll: nothing to abort
+    // yet, so make sure nothing starts.
+    if !is_live(&shared, conn) {
+        return;
+    }
     let controller = match AbortController::new() {
         Ok(c) => c,
         Err(e) => return setup_failed(&shared, conn, &e),
     };
+    // From here on close() and retries abort this controller.
     shared.borrow_mut().abort = Some(controller.clone());
     let request = shared.borrow().request.clone();
     let prepared = request.prepare(&last_event_id, &controller.signal()).await;
     if !is_live(&shared, conn) {
+        controller.abort();
         return;
     }
     let (url, promise) = match prepared {
@@ -255,6 +264,7 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
     };
     let response = JsFuture::from(promise).await;
     if !is_live(&shared, conn) {
+        controller.abort();
         return;
     }
     let response: Response = match response.and_then(|r| r.dyn_into::<Response>()) {
@@ -364,12 +374,18 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
         }
         let mut batch = batch;
         batch.clear();
-        shared.borrow_mut().batch = batch;
+        let page_closed = {
+            let mut inner = shared.borrow_mut();
+            inner.batch = batch;
+            inner.page_closed
+        };
+        // The machine may have failed this connection (overflow) while the
+        // page kept it open: carry that out now the events are delivered.
+        if action != Action::None && !page_closed {
+            return perform(shared, action, "");
+        }
         if !is_live(shared, conn) {
             return;
-        }
-        if action != Action::None {
-            return perform(shared, action, "");
         }
     }
 }

@@ -3,6 +3,7 @@
 // playwright-core, and gives each test a fresh page that has loaded both
 // pkg/index.js (as window.WasmEventSource) and the native EventSource.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +84,18 @@ export async function closedCount(base, name) {
   return Number(await (await fetch(`${base}/_closed/${name}`)).text());
 }
 
+/** Bytes of a UTF-8 string, for `bytes` script steps. */
+export const utf8 = (s) => [...Buffer.from(s, 'utf8')];
+/** Script body steps: a string is sent as is, a number is a delay in ms, an array is raw bytes. */
+export const steps = (items) =>
+  items.map((x) => (typeof x === 'number' ? { delay: x } : Array.isArray(x) ? { bytes: x } : { data: x }));
+/** A scripted response that sends `items`, then keeps the connection open. */
+export const stall = (...items) => ({ body: steps(items), end: 'stall' });
+/** A scripted response that sends `items`, then ends the body normally. */
+export const closeAfter = (...items) => ({ body: steps(items) });
+/** A script of one response, repeated for every request. */
+export const only = (response) => ({ responses: [response] });
+
 let counter = 0;
 /** A name no other test uses. */
 export function unique(prefix = 's') {
@@ -93,27 +106,96 @@ export function unique(prefix = 's') {
 /**
  * One server and one browser for a whole test file. `ctx.page()` opens a
  * page at the test page, where window.WasmEventSource is ours and
- * window.NativeEventSource the browser's.
+ * window.NativeEventSource the browser's. `ctx.page(path, { html })` serves
+ * `html` at `path` instead of the file there (pages that exist only for one
+ * test), and `{ routes: { path: { body, contentType } } }` does the same for
+ * more URLs (a worker script, say). Each page gets its own browser context
+ * (own cookies); contexts are closed after each test.
  */
 export function setup(t) {
-  const ctx = {};
+  const ctx = { contexts: [] };
   t.before(async () => {
     ctx.server = await startServer();
     ctx.base = ctx.server.base;
+    ctx.port = ctx.server.port;
     ctx.browser = await launchBrowser();
     ctx.errors = [];
+  });
+  t.afterEach(async () => {
+    for (const c of ctx.contexts.splice(0)) await c.close().catch(() => {});
   });
   t.after(async () => {
     await ctx.browser?.close();
     await ctx.server?.stop();
   });
-  ctx.page = async (path = '/tests/page.html') => {
+  ctx.page = async (path = '/tests/page.html', { html, routes = {}, wait = html === undefined } = {}) => {
     const context = await ctx.browser.newContext();
+    ctx.contexts.push(context);
+    if (html !== undefined) routes = { ...routes, [path]: { body: html, contentType: 'text/html; charset=utf-8' } };
+    for (const [p, { body, contentType }] of Object.entries(routes)) {
+      await context.route(`${ctx.base}${p}`, (route) => route.fulfill({ status: 200, contentType, body }));
+    }
     const page = await context.newPage();
     page.on('pageerror', (e) => ctx.errors.push(e));
     await page.goto(`${ctx.base}${path}`);
-    await page.waitForFunction(() => window.ready === true);
+    if (wait) await page.waitForFunction(() => window.ready === true);
     return page;
   };
   return ctx;
+}
+
+/** The test page's HTML (tests/browser/page.html) with `extra` inserted into its head. */
+export function testPageHtml(extra = '') {
+  const html = readFileSync(join(root, 'tests/browser/page.html'), 'utf8');
+  return html.replace('<meta charset="utf-8">', `<meta charset="utf-8">\n${extra}`);
+}
+
+/**
+ * Wait until `count` requests to `/sse/{name}` were recorded or `timeout`
+ * ms passed; resolves to whether the count was reached. For checking that
+ * something does NOT happen: `assert.equal(await reached(base, n, 2, 500), false)`.
+ */
+export async function reached(base, name, count, timeout) {
+  const res = await fetch(`${base}/_wait/${name}?count=${count}&timeout=${timeout}`);
+  await res.arrayBuffer();
+  return res.headers.get('x-wait-reached') === 'true';
+}
+
+/** Wait until `/_closed/{name}` reaches `count` (or `timeout` ms pass); resolves to the count. */
+export async function waitClosed(base, name, count, timeout = 5000) {
+  return Number(await (await fetch(`${base}/_closed/${name}?count=${count}&timeout=${timeout}`)).text());
+}
+
+/** Milliseconds between consecutive recorded requests (server clock). */
+export function gaps(reqs) {
+  return reqs.slice(1).map((r, i) => r.time_ms - reqs[i].time_ms);
+}
+
+/** A recorded log without what only ours adds (error details) or what varies (time). */
+export function standardView(log) {
+  return log.map(({ t, willRetry, retryDelay, status, message, ...rest }) => rest);
+}
+
+/**
+ * Run one scenario through both classes, in parallel on `page`: `spec` is
+ * scripted as `/sse/{name}-native` and `/sse/{name}-wasm`, each class
+ * records its own (see page-helpers.js `record`, which gets the remaining
+ * options: until, timeout, types, constructed). `url(name)` builds the URL
+ * from the scenario name (default `/sse/{name}`), so cross-origin variants
+ * can point elsewhere. Resolves to { native, wasm, nativeReqs, wasmReqs }
+ * where the logs are full (use standardView to compare them).
+ */
+export async function both(ctx, page, name, spec, { init, url = (n) => `/sse/${n}`, base = ctx.base, ...opts } = {}) {
+  const names = { native: `${name}-native`, wasm: `${name}-wasm` };
+  await Promise.all(Object.values(names).map((n) => script(base, n, spec)));
+  const logs = await page.evaluate(
+    ([urls, init, opts]) =>
+      Promise.all([
+        record(NativeEventSource, urls.native, init, opts),
+        record(WasmEventSource, urls.wasm, init, opts),
+      ]),
+    [{ native: url(names.native), wasm: url(names.wasm) }, init, opts]
+  );
+  const [nativeReqs, wasmReqs] = await Promise.all([requests(base, names.native), requests(base, names.wasm)]);
+  return { native: logs[0], wasm: logs[1], nativeReqs, wasmReqs, names };
 }

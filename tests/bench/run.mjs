@@ -1,0 +1,195 @@
+// `make bench-browser`: end-to-end throughput of the browser's EventSource
+// and ours, in headless Chromium, against the test server's /bench streams.
+//
+// Chromium is spawned directly, not through Playwright or any DevTools
+// client: with a DevTools session attached, native EventSource runs about
+// ten times slower, which would flatter ours. The page (bench.html) posts
+// its results to the server's /_result/{key}; this script long-polls them,
+// prints a markdown table and writes target/bench-browser.json.
+//
+// Usage: node tests/bench/run.mjs [--runs N]   (after `make build` and
+// `cargo build --release -p sse-test-server`; `make bench-browser` does both)
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const serverBin = join(root, 'target/release/sse-test-server');
+const chromiumBin = process.env.CHROME_PATH || '/usr/bin/chromium';
+const outFile = join(root, 'target/bench-browser.json');
+const sizesFile = join(root, 'target/pkg-sizes.json');
+const DEADLINE_MS = 15 * 60 * 1000;
+const SIZE_TARGET = 12 * 1024;
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+const runs = Number(arg('--runs', 9));
+if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole number >= 1');
+
+for (const [file, hint] of [
+  [serverBin, 'cargo build --release -p sse-test-server'],
+  [join(root, 'pkg/index.js'), 'make build'],
+  [chromiumBin, 'install Chromium or set CHROME_PATH'],
+]) {
+  if (!existsSync(file)) {
+    console.error(`bench-browser: ${file} is missing (${hint})`);
+    process.exit(1);
+  }
+}
+
+/** The test server on a free port, serving pkg/ and this directory. */
+async function startServer() {
+  const child = spawn(
+    serverBin,
+    ['--root', 'pkg=pkg', '--root', 'bench=tests/bench', '--exit-on-stdin-eof'],
+    { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] }
+  );
+  const base = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+      if (m) resolve(m[1]);
+      else reject(new Error(`unexpected server output: ${line}`));
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return {
+    base,
+    stop() {
+      child.stdin.end();
+      child.kill();
+    },
+  };
+}
+
+function chromiumVersion() {
+  try {
+    return execFileSync(chromiumBin, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const loadBefore = loadavg()[0];
+if (loadBefore > cpus().length / 2) {
+  console.error(`bench-browser: warning: load average ${loadBefore.toFixed(2)} on ${cpus().length} cores; expect noisy numbers`);
+}
+const server = await startServer();
+const key = `bench-browser-${process.pid}-${Date.now()}`;
+const profile = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
+const url = `${server.base}/bench/bench.html?key=${key}&runs=${runs}`;
+console.error(`bench-browser: ${url}`);
+// Its own process group, so the renderer and GPU helpers go with it.
+const chromium = spawn(
+  chromiumBin,
+  [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${profile}`,
+    url,
+  ],
+  { detached: true, stdio: 'ignore' }
+);
+let chromiumExit = null;
+chromium.once('exit', (code, signal) => (chromiumExit = signal || code));
+
+function cleanup() {
+  if (chromiumExit === null) {
+    try {
+      process.kill(-chromium.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  }
+  server.stop();
+}
+process.once('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
+
+let result;
+try {
+  const started = Date.now();
+  while (!result) {
+    if (chromiumExit !== null) throw new Error(`Chromium exited (${chromiumExit}) before posting results`);
+    if (Date.now() - started > DEADLINE_MS) throw new Error(`no results within ${DEADLINE_MS / 60000} minutes`);
+    const res = await fetch(`${server.base}/_result/${key}?timeout=30000`);
+    if (res.status === 200) result = await res.json();
+    else await res.text();
+  }
+} finally {
+  cleanup();
+  if (chromiumExit === null) await new Promise((r) => chromium.once('exit', r));
+  rmSync(profile, { recursive: true, force: true });
+}
+if (result.error) {
+  console.error(`bench-browser: the page failed: ${result.error}`);
+  process.exit(1);
+}
+
+const sizes = existsSync(sizesFile) ? JSON.parse(readFileSync(sizesFile, 'utf8')) : null;
+const report = {
+  date: new Date().toISOString(),
+  command: 'make bench-browser',
+  machine: {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    chromium: chromiumVersion(),
+    userAgent: result.userAgent,
+    loadAverage1mBefore: loadBefore,
+    loadAverage1mAfter: loadavg()[0],
+  },
+  runs: result.runs,
+  results: result.results,
+  sizes,
+  sizeTargetGzip: SIZE_TARGET,
+};
+writeFileSync(outFile, JSON.stringify(report, null, 2) + '\n');
+
+const int = (x) => Math.round(x).toLocaleString('en-US');
+const lines = [
+  `Headless ${report.machine.chromium.replace(/ built on.*/, '')}, ${report.machine.cores} cores (${report.machine.cpu}); best of ${result.runs} runs after a warm-up (median in parentheses).`,
+  '',
+  '| Stream (1460-byte chunks) | native events/s | ours events/s | ours / native | JS dispatch floor events/s | floor / native |',
+  '|---|--:|--:|--:|--:|--:|',
+];
+for (const r of result.results) {
+  const floorRatio = (key) => r.floor[key] / r.native[key];
+  lines.push(
+    `| ${int(r.events)} × ${r.stream} | ${int(r.native.eventsPerSecBest)} (${int(r.native.eventsPerSecMedian)}) | ` +
+      `${int(r.ours.eventsPerSecBest)} (${int(r.ours.eventsPerSecMedian)}) | ` +
+      `**${r.ratioBest.toFixed(2)}×** (${r.ratioMedian.toFixed(2)}×) | ` +
+      `${int(r.floor.eventsPerSecBest)} (${int(r.floor.eventsPerSecMedian)}) | ` +
+      `${floorRatio('eventsPerSecBest').toFixed(2)}× (${floorRatio('eventsPerSecMedian').toFixed(2)}×) |`
+  );
+}
+lines.push(
+  '',
+  'JS dispatch floor: the same events as `new MessageEvent(...)` + `dispatchEvent` from script on an EventTarget, ' +
+    'strings made beforehand, no network and no parsing: the ceiling for any EventSource written in JS or wasm ' +
+    'that dispatches a real MessageEvent per event.',
+  '',
+  `Load average (1 min) before/after: ${loadBefore.toFixed(2)} / ${report.machine.loadAverage1mAfter.toFixed(2)}.`
+);
+if (sizes) {
+  const kb = (b) => (b / 1024).toFixed(1);
+  lines.push(
+    '',
+    `pkg/ npm entry (the JS and wasm a page downloads): ${int(sizes.npmEntryGzip)} B gzipped ` +
+      `(${kb(sizes.npmEntryGzip)} KB; target ≤ ${kb(SIZE_TARGET)} KB), wasm ${int(sizes.wasmGzip)} B + JS ${int(sizes.npmEntryGzip - sizes.wasmGzip)} B; ` +
+      `script-tag bundle ${int(sizes.scriptTagGzip)} B gzipped.`
+  );
+}
+console.log(lines.join('\n'));
+console.error(`bench-browser: wrote ${outFile}`);

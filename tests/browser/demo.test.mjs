@@ -1,0 +1,120 @@
+// The demo page (www/, served by `make demo`) in headless Chromium: both
+// clock panes receive events, the chat panel streams a POST reply with the
+// token the server saw, and switching the server's power off and on shows
+// ours reconnecting with backoff. Leaves a screenshot in test-results/demo.png.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, startServer } from './harness.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const screenshot = join(root, 'test-results/demo.png');
+
+describe('demo page', () => {
+  let server;
+  let browser;
+  let page;
+  const pageErrors = [];
+
+  const text = (selector) => page.locator(selector).textContent();
+  const role = (pane, r) => `#${pane} [data-role="${r}"]`;
+  const count = async (pane) => Number(await text(role(pane, 'count')));
+  const waitFor = (fn, arg, timeout = 10000) => page.waitForFunction(fn, arg, { timeout, polling: 50 });
+  const paneState = (pane, state, timeout) =>
+    waitFor(([p, s]) => document.getElementById(p).dataset.state === s, [pane, state], timeout);
+  const connRows = () =>
+    page.$$eval('#chat-conns tr', (trs) =>
+      trs.map((tr) => {
+        const [, sent, seen, resumed] = [...tr.children].map((td) => td.textContent);
+        return { sent, seen, resumed };
+      })
+    );
+  const setPower = async (on) => {
+    await page.click('label.switch');
+    await waitFor((want) => document.body.dataset.power === want, on ? 'on' : 'off');
+  };
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => pageErrors.push(e));
+    await page.goto(`${server.base}/index.html`);
+    await waitFor(() => document.body.dataset.demo === 'ready' && document.body.dataset.power === 'on');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows the clock stream in the native pane and in ours', async () => {
+    for (const pane of ['native', 'ours']) {
+      await paneState(pane, 'OPEN');
+      await waitFor((p) => Number(document.querySelector(`#${p} [data-role="count"]`).textContent) >= 2, pane);
+      assert.match(await text(role(pane, 'last-id')), /^\d+$/, `${pane}: last event id`);
+      assert.match(await text(role(pane, 'state')), /^1 OPEN$/, `${pane}: readyState badge`);
+      assert.match(await text(role(pane, 'log')), /n=\d+/, `${pane}: event log`);
+    }
+  });
+
+  it('streams a POST chat reply sent with the token the server reports', async () => {
+    await page.fill('#prompt', 'one two three four five');
+    await page.click('#chat-send');
+    await waitFor(() => document.getElementById('chat').dataset.state === 'done');
+    assert.equal((await text('#chat-reply')).trim(), 'one two three four five');
+    const rows = await connRows();
+    assert.equal(rows.length, 1, 'one connection');
+    assert.match(rows[0].sent, /^tok-\d+-\w+$/);
+    assert.equal(rows[0].seen, rows[0].sent, 'the server saw the Authorization sent');
+  });
+
+  it('reconnects with backoff when the power goes off, and recovers when it comes back', async () => {
+    // A reply long enough to be cut off midway.
+    const words = Array.from({ length: 14 }, (_, i) => `w${i + 1}`).join(' ');
+    await page.fill('#prompt', words);
+    await page.click('#chat-send');
+    await waitFor(() => document.getElementById('chat-reply').textContent.split(/\s+/).filter(Boolean).length >= 3);
+
+    const before = { ours: await count('ours'), native: await count('native') };
+    const lastId = Number(await text(role('ours', 'last-id')));
+    await setPower(false);
+
+    await paneState('ours', 'CONNECTING');
+    await paneState('native', 'CONNECTING');
+    // Three scheduled attempts, each delay drawn below a doubled cap.
+    await waitFor(() => document.querySelectorAll('#ours [data-role="timeline"] .bar').length >= 3);
+    assert.equal(await text(role('ours', 'will-retry')), 'true');
+    assert.match(await text(role('ours', 'retry-delay')), /^\d+ ms$/);
+    assert.match(await text(role('ours', 'error-message')), /reconnecting in \d+ ms \(attempt [2-9]\)/);
+    assert.match(await text(role('ours', 'state')), /^0 CONNECTING$/);
+    assert.equal(await page.locator('#chat-state').textContent(), 'reconnecting');
+
+    await setPower(true);
+    await paneState('ours', 'OPEN', 12000);
+    await paneState('native', 'OPEN', 12000);
+    await waitFor((n) => Number(document.querySelector('#ours [data-role="count"]').textContent) > n, before.ours + 1);
+    await waitFor((n) => Number(document.querySelector('#native [data-role="count"]').textContent) > n, before.native + 1);
+    // Resumed through Last-Event-ID rather than restarted at 1.
+    assert.ok(Number(await text(role('ours', 'last-id'))) > lastId, 'ours resumed after its last id');
+
+    // The chat resumed on a new connection with a new token, without repeating words.
+    await waitFor(() => document.getElementById('chat').dataset.state === 'done', undefined, 12000);
+    assert.equal((await text('#chat-reply')).trim(), words);
+    const rows = await connRows();
+    assert.ok(rows.length >= 2, `reconnected (${rows.length} connections)`);
+    assert.equal(new Set(rows.map((r) => r.sent)).size, rows.length, 'a new token on every attempt');
+    const answered = rows.filter((r) => r.seen.startsWith('tok-'));
+    assert.ok(answered.length >= 2, 'at least two attempts got a response');
+    for (const r of answered) assert.equal(r.seen, r.sent, 'the server saw the token sent on that attempt');
+    assert.match(answered.at(-1).resumed, /^token \d+$/, 'the last connection resumed mid-reply');
+  });
+
+  it('saves a screenshot and threw nothing', async () => {
+    mkdirSync(dirname(screenshot), { recursive: true });
+    await page.screenshot({ path: screenshot, fullPage: true });
+    assert.deepEqual(pageErrors.map(String), []);
+  });
+});
