@@ -25,8 +25,6 @@ function defineEventSource(loader) {
     'URL scheme cannot be fetched',
     'preparing the request failed',
   ];
-  // Reasons after which the source reconnects unless retry.maxAttempts ran out.
-  const RETRYABLE = [true, true, true, false, false, false, true, false, true];
 
   function optionError(name, expected) {
     return new TypeError(
@@ -179,7 +177,7 @@ function defineEventSource(loader) {
     };
   }
 
-  function describe(state, reason, status, delay, attempt, detail, options) {
+  function describe(state, reason, status, delay, attempt, gaveUp, detail, options) {
     let text = REASONS[reason] || 'error';
     if (reason === 3) text += ` ${status} is not 200`;
     else if (reason === 4) text += ` "${detail}" is not text/event-stream`;
@@ -188,7 +186,7 @@ function defineEventSource(loader) {
     else if (detail) text += `: ${detail}`;
     if (state === CONNECTING) {
       text += `; reconnecting in ${Math.round(delay)} ms (attempt ${attempt})`;
-    } else if (RETRYABLE[reason] || (reason === 3 && options.retryOnStatus.includes(status))) {
+    } else if (gaveUp) {
       text += `; gave up after ${attempt} reconnection attempts (retry.maxAttempts)`;
     }
     return text;
@@ -271,14 +269,14 @@ function defineEventSource(loader) {
           }
           return this.#dispatchAll(parts, n);
         },
-        error: (state, reason, status, delay, attempt, detail) => {
+        error: (state, reason, status, delay, attempt, gaveUp, detail) => {
           this.#readyState = state;
           if (state === CLOSED) this.#release();
           const ev = new Event('error');
           if (status) ev.status = status;
           ev.willRetry = state === CONNECTING;
           if (ev.willRetry) ev.retryDelay = delay;
-          ev.message = describe(state, reason, status, delay, attempt, detail, options);
+          ev.message = describe(state, reason, status, delay, attempt, gaveUp, detail, options);
           this.dispatchEvent(ev);
         },
       };

@@ -149,6 +149,8 @@ pub struct ErrorInfo {
     /// Reconnection attempts made in a row without receiving data,
     /// including the one now scheduled.
     pub attempt: u32,
+    /// The source would have reconnected but `max_attempts` ran out.
+    pub gave_up: bool,
 }
 
 /// What the browser layer must do after an input.
@@ -293,7 +295,7 @@ impl ReconnectState {
         self.last_activity = now;
         if status != 200 && self.config.retry_on_status.contains(&status) {
             let floor = retry_after.and_then(|v| parse_retry_after(v, now));
-            return self.reestablish(now, Reason::Status, Some(status), floor);
+            return self.reestablish(Reason::Status, Some(status), floor);
         }
         // [spec] Any status other than 200 fails the connection (204 is how
         // a server says "stop reconnecting"); redirects were followed by fetch.
@@ -338,24 +340,24 @@ impl ReconnectState {
     }
 
     /// The body of fetch `conn` ended normally.
-    pub fn on_body_end(&mut self, now: f64, conn: u32) -> Action {
+    pub fn on_body_end(&mut self, conn: u32) -> Action {
         if !self.is_current(conn) || self.phase != Phase::Streaming {
             return Action::None;
         }
         // [spec] Body ends: reestablish the connection.
-        self.reestablish(now, Reason::BodyEnded, Some(200), None)
+        self.reestablish(Reason::BodyEnded, Some(200), None)
     }
 
     /// Fetch `conn` failed: before a response (`reason` [`Reason::Network`]),
     /// while reading the body ([`Reason::BodyError`]), or while preparing
     /// the request ([`Reason::Setup`]).
-    pub fn on_network_error(&mut self, now: f64, conn: u32, reason: Reason) -> Action {
+    pub fn on_network_error(&mut self, conn: u32, reason: Reason) -> Action {
         if !self.is_current(conn) || !matches!(self.phase, Phase::Fetching | Phase::Streaming) {
             return Action::None;
         }
         let status = (self.phase == Phase::Streaming).then_some(200);
         // [spec] A network error reestablishes the connection.
-        self.reestablish(now, reason, status, None)
+        self.reestablish(reason, status, None)
     }
 
     /// The timer armed by the last [`Action::Retry`], [`Action::Timer`] or
@@ -369,7 +371,7 @@ impl ReconnectState {
                     let idle = now - self.last_activity;
                     if idle >= limit {
                         let status = (self.phase == Phase::Streaming).then_some(200);
-                        self.reestablish(now, Reason::Inactivity, status, None)
+                        self.reestablish(Reason::Inactivity, status, None)
                     } else {
                         Action::Timer(limit - idle)
                     }
@@ -410,6 +412,10 @@ impl ReconnectState {
     }
 
     fn fail(&mut self, reason: Reason, status: Option<u16>) -> Action {
+        self.close_with(reason, status, false)
+    }
+
+    fn close_with(&mut self, reason: Reason, status: Option<u16>, gave_up: bool) -> Action {
         // [spec] Fail the connection: set CLOSED, fire error, never reconnect.
         self.phase = Phase::Closed;
         self.ready_state = ReadyState::Closed;
@@ -420,22 +426,17 @@ impl ReconnectState {
             will_retry: false,
             retry_delay: 0.0,
             attempt: self.attempts,
+            gave_up,
         })
     }
 
     /// `floor` is a server-requested minimum delay (`Retry-After`).
-    fn reestablish(
-        &mut self,
-        _now: f64,
-        reason: Reason,
-        status: Option<u16>,
-        floor: Option<f64>,
-    ) -> Action {
+    fn reestablish(&mut self, reason: Reason, status: Option<u16>, floor: Option<f64>) -> Action {
         // [spec] An event without its closing blank line is discarded.
         self.parser.finish();
         if let Some(max) = self.config.max_attempts {
             if self.attempts >= max {
-                return self.fail(reason, status);
+                return self.close_with(reason, status, true);
             }
         }
         let delay = self.next_delay().max(floor.unwrap_or(0.0)).min(MAX_DELAY);
@@ -449,6 +450,7 @@ impl ReconnectState {
             will_retry: true,
             retry_delay: delay,
             attempt: self.attempts,
+            gave_up: false,
         })
     }
 

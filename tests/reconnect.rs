@@ -90,8 +90,8 @@ impl Driver {
                 self.batch.clear();
                 action
             }
-            End(conn) => self.m.on_body_end(now, conn),
-            NetErr(conn, reason) => self.m.on_network_error(now, conn, reason),
+            End(conn) => self.m.on_body_end(conn),
+            NetErr(conn, reason) => self.m.on_network_error(conn, reason),
             Timer => self.m.on_timer(now),
             Close(expect) => {
                 assert_eq!(self.m.close(), expect, "close() at {now}");
@@ -166,6 +166,7 @@ fn retry(reason: Reason, status: Option<u16>, delay: f64, attempt: u32) -> Actio
         will_retry: true,
         retry_delay: delay,
         attempt,
+        gave_up: false,
     })
 }
 
@@ -176,6 +177,19 @@ fn fail(reason: Reason, status: Option<u16>, attempt: u32) -> Action {
         will_retry: false,
         retry_delay: 0.0,
         attempt,
+        gave_up: false,
+    })
+}
+
+/// A `Fail` because `max_attempts` ran out.
+fn gave_up(reason: Reason, status: Option<u16>, attempt: u32) -> Action {
+    Action::Fail(ErrorInfo {
+        reason,
+        status,
+        will_retry: false,
+        retry_delay: 0.0,
+        attempt,
+        gave_up: true,
     })
 }
 
@@ -846,7 +860,7 @@ fn max_attempts_table() {
         d.run(&[(
             1e6,
             NetErr(conn, Reason::Network),
-            fail(Reason::Network, None, max),
+            gave_up(Reason::Network, None, max),
             Closed,
         )]);
         d.assert_inert(2e6);
@@ -859,7 +873,12 @@ fn max_attempts_fail_keeps_the_reason_and_status() {
         max_attempts: Some(0),
         ..Config::default()
     });
-    d.run(&[(20.0, End(1), fail(Reason::BodyEnded, Some(200), 0), Closed)]);
+    d.run(&[(
+        20.0,
+        End(1),
+        gave_up(Reason::BodyEnded, Some(200), 0),
+        Closed,
+    )]);
 }
 
 #[test]
@@ -891,7 +910,7 @@ fn max_attempts_counts_from_the_last_data() {
         (
             6006.0,
             End(3),
-            fail(Reason::BodyEnded, Some(200), 1),
+            gave_up(Reason::BodyEnded, Some(200), 1),
             Closed,
         ),
     ]);
@@ -1004,7 +1023,7 @@ fn retry_on_status_with_backoff_and_max_attempts() {
         (
             9003.0,
             Response(3, 503, None, None),
-            fail(Reason::Status, Some(503), 2),
+            gave_up(Reason::Status, Some(503), 2),
             Closed,
         ),
     ]);

@@ -100,8 +100,14 @@ fn sink(log: &Rc<RefCell<Log>>) -> Sink {
         l.borrow_mut().calls.push(format!("events {packed:?}"));
     });
     let l = log.clone();
-    let error = Closure::<dyn FnMut(u8, u8, u16, f64, u32, String)>::new(
-        move |state: u8, reason: u8, status: u16, _delay: f64, _attempt: u32, _detail: String| {
+    let error = Closure::<dyn FnMut(u8, u8, u16, f64, u32, bool, String)>::new(
+        move |state: u8,
+              reason: u8,
+              status: u16,
+              _delay: f64,
+              _attempt: u32,
+              _gave_up: bool,
+              _detail: String| {
             l.borrow_mut().calls.push(format!(
                 "error state={state} reason={reason} status={status}"
             ));

@@ -51,8 +51,9 @@ extern "C" {
     fn events(this: &Sink, packed: &str) -> JsValue;
 
     /// Fire `error`; `ready_state` is the new ready state. `status` is 0 when
-    /// there was no response. `detail` is a content type or an exception
-    /// message, depending on `reason`.
+    /// there was no response. `gave_up` says `retry.maxAttempts` ran out.
+    /// `detail` is a content type or an exception message, depending on
+    /// `reason`.
     #[wasm_bindgen(method)]
     fn error(
         this: &Sink,
@@ -61,6 +62,7 @@ extern "C" {
         status: u16,
         retry_delay: f64,
         attempt: u32,
+        gave_up: bool,
         detail: &str,
     );
 
@@ -72,11 +74,10 @@ extern "C" {
     fn value(this: &ReadResult) -> JsValue;
 }
 
-/// How many sources' engine states exist right now (for leak tests).
 /// wasm32 without threads: the atomic is a plain load and store.
 static LIVE: AtomicU32 = AtomicU32::new(0);
 
-/// How many sources' engine states exist right now.
+/// How many sources' engine states exist right now (for leak tests).
 pub(crate) fn live_count() -> u32 {
     LIVE.load(Ordering::Relaxed)
 }
@@ -199,6 +200,7 @@ fn fire_error(shared: &Shared, state: ReadyState, info: ErrorInfo, detail: &str)
         info.status.unwrap_or(0),
         info.retry_delay,
         info.attempt,
+        info.gave_up,
         detail,
     );
 }
@@ -273,7 +275,7 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
             let action = shared
                 .borrow_mut()
                 .machine
-                .on_network_error(now(), conn, Reason::Network);
+                .on_network_error(conn, Reason::Network);
             return perform(&shared, action, &js_message(&e));
         }
     };
@@ -305,7 +307,7 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
     match response.body() {
         Some(body) => read_body(&shared, conn, body.get_reader().unchecked_into()).await,
         None => {
-            let action = shared.borrow_mut().machine.on_body_end(now(), conn);
+            let action = shared.borrow_mut().machine.on_body_end(conn);
             perform(&shared, action, "");
         }
     }
@@ -315,7 +317,7 @@ fn setup_failed(shared: &Shared, conn: u32, err: &JsValue) {
     let action = shared
         .borrow_mut()
         .machine
-        .on_network_error(now(), conn, Reason::Setup);
+        .on_network_error(conn, Reason::Setup);
     perform(shared, action, &js_message(err));
 }
 
@@ -334,16 +336,15 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
         let result: ReadResult = match result {
             Ok(r) => r.unchecked_into(),
             Err(e) => {
-                let action =
-                    shared
-                        .borrow_mut()
-                        .machine
-                        .on_network_error(now(), conn, Reason::BodyError);
+                let action = shared
+                    .borrow_mut()
+                    .machine
+                    .on_network_error(conn, Reason::BodyError);
                 return perform(shared, action, &js_message(&e));
             }
         };
         if result.done() {
-            let action = shared.borrow_mut().machine.on_body_end(now(), conn);
+            let action = shared.borrow_mut().machine.on_body_end(conn);
             return perform(shared, action, "");
         }
         let value: Uint8Array = match result.value().dyn_into() {
