@@ -6,50 +6,76 @@ export CHROME_PATH ?= /usr/bin/chromium
 WASM_TARGET := wasm32-unknown-unknown
 WASM := target/$(WASM_TARGET)/release/wasm_eventsource.wasm
 SERVER := target/release/sse-test-server
+EXAMPLE := examples/rust-app
+# An app pinned to the oldest wasm-bindgen the crate's requirements allow.
+DOWNSTREAM_WASM_BINDGEN := 0.2.93
 
-.PHONY: help setup test lint fmt-check clippy test-native build wasm-size test-wasm test-browser demo bench bench-native bench-browser server clean
+.PHONY: help setup test lint fmt-check clippy test-native test-doc build example test-downstream test-wasm test-browser demo bench bench-native bench-browser server clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 setup: ## Install the toolchain (idempotent; skips what is present)
 	@scripts/bootstrap.sh
 
-test: setup lint test-native build test-wasm test-browser ## Everything CI runs: lint, native tests, wasm build, browser tests
+test: setup lint test-native test-doc build example test-downstream test-wasm test-browser ## Everything CI runs
 	@echo "make test: all passed"
 
-lint: fmt-check clippy ## cargo fmt --check and clippy -D warnings (native and wasm32)
+lint: fmt-check clippy ## cargo fmt --check and clippy -D warnings (native, wasm32, the example)
 
 fmt-check:
 	cargo fmt --all -- --check
+	cargo fmt --manifest-path $(EXAMPLE)/Cargo.toml -- --check
 
 clippy:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p wasm-eventsource --lib --tests --target $(WASM_TARGET) -- -D warnings
-	cargo clippy -p wasm-eventsource --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
+	cargo clippy -p wasm-eventsource --lib --tests --target $(WASM_TARGET) --features js-api -- -D warnings
+	cargo clippy --manifest-path $(EXAMPLE)/Cargo.toml --target $(WASM_TARGET) --target-dir target -- -D warnings
 
-test-native: ## Native tests: parser fixtures, property tests, reconnect scenarios, test server
+test-native: ## Native tests: parser fixtures, property tests, reconnect scenarios, error messages, test server
 	cargo test --workspace
 
+test-doc: ## Doc tests for wasm32 (the Rust API's examples and the README's Rust snippets compile)
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  cargo test -p wasm-eventsource --doc --target $(WASM_TARGET)
+
 build: ## Release wasm build and pkg/ (npm package + script-tag file); prints sizes
-	cargo build --release --lib --target $(WASM_TARGET) -p wasm-eventsource --no-default-features
+	cargo build --release --lib --target $(WASM_TARGET) -p wasm-eventsource --features js-api
 	@echo "raw .wasm (before wasm-bindgen and wasm-opt): $$(stat -c %s $(WASM)) bytes"
 	node scripts/build-pkg.mjs
+
+LOCKED_WASM_BINDGEN = awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print; exit }'
+
+example: ## Build the Rust/wasm example app (examples/rust-app) into its pkg/
+	@main=$$($(LOCKED_WASM_BINDGEN) Cargo.lock); app=$$($(LOCKED_WASM_BINDGEN) $(EXAMPLE)/Cargo.lock); \
+	  [ "$$main" = "$$app" ] || { echo "$(EXAMPLE)/Cargo.lock has wasm-bindgen $$app, the CLI is $$main:" \
+	  "run (cd $(EXAMPLE) && cargo update -p wasm-bindgen --precise $$main)"; exit 1; }
+	cargo build --manifest-path $(EXAMPLE)/Cargo.toml --release --target $(WASM_TARGET) --target-dir target
+	wasm-bindgen --target web --no-typescript --out-dir $(EXAMPLE)/pkg target/$(WASM_TARGET)/release/rust_app.wasm
+
+test-downstream: ## Build the example as an app pinned to an older wasm-bindgen (the crate does not force its own)
+	rm -rf target/downstream && mkdir -p target/downstream
+	cp -r $(EXAMPLE)/src $(EXAMPLE)/Cargo.toml target/downstream/
+	sed -i 's|^wasm-bindgen = .*|wasm-bindgen = "=$(DOWNSTREAM_WASM_BINDGEN)"|; s|path = "../.."|path = "$(CURDIR)"|' target/downstream/Cargo.toml
+	cd target/downstream && cargo build --release --target $(WASM_TARGET) --target-dir ../downstream-build
+	@grep -A1 '^name = "wasm-bindgen"$$' target/downstream/Cargo.lock | grep -q '"$(DOWNSTREAM_WASM_BINDGEN)"' \
+	  && echo "test-downstream: an app on wasm-bindgen $(DOWNSTREAM_WASM_BINDGEN) builds"
 
 $(SERVER): $(shell find tests/server/src -name '*.rs') tests/server/Cargo.toml
 	cargo build --release -p sse-test-server
 
 server: $(SERVER)
 
-test-wasm: $(SERVER) ## Engine tests (wasm-bindgen-test) in headless Chromium against the test server
+test-wasm: $(SERVER) ## wasm-pack test --headless --chrome: the Rust API and the JS front end, against the test server
 	node tests/run-wasm-tests.mjs
 
-test-browser: build $(SERVER) ## Facade tests (playwright-core) in headless Chromium against the test server
+test-browser: build example $(SERVER) ## Facade and demo tests (playwright-core) in headless Chromium, side by side with native
 	node --test --test-concurrency=1 tests/browser/
 
-demo: setup build $(SERVER) ## Build pkg/ and serve the demo at http://127.0.0.1:8080
-	@echo "demo: http://127.0.0.1:8080/"
-	$(SERVER) --port 8080 --root www --root pkg=pkg
+demo: setup build example $(SERVER) ## Build pkg/ and the Rust example, serve the demo at http://127.0.0.1:8080
+	@echo "demo: http://127.0.0.1:8080/ (the Rust/wasm app: http://127.0.0.1:8080/rust-app/)"
+	$(SERVER) --port 8080 --root www --root pkg=pkg --root rust-app=$(EXAMPLE)
 
 bench: bench-native bench-browser ## Both benchmarks (numbers go in BENCHMARKS.md)
 
@@ -60,4 +86,4 @@ bench-browser: setup build $(SERVER) ## End-to-end throughput vs native EventSou
 	node tests/bench/run.mjs
 
 clean:
-	cargo clean; rm -rf pkg node_modules
+	cargo clean; rm -rf pkg node_modules $(EXAMPLE)/pkg

@@ -14,17 +14,6 @@ function defineEventSource(loader) {
   const CLOSED = 2;
   const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
   const FORBIDDEN_METHODS = /^(CONNECT|TRACE|TRACK)$/i;
-  const REASONS = [
-    'network error',
-    'the stream broke off',
-    'the server ended the stream',
-    'HTTP status',
-    'response Content-Type',
-    'an event exceeded maxBufferSize',
-    'nothing received within inactivityTimeout',
-    'URL scheme cannot be fetched',
-    'preparing the request failed',
-  ];
 
   function optionError(name, expected) {
     return new TypeError(
@@ -51,8 +40,9 @@ function defineEventSource(loader) {
     return v;
   }
 
-  // Validate the init dictionary and turn it into the flat object the
-  // engine reads (every field present). Throws TypeError naming the option.
+  // Validate the init dictionary, reading each member once, and return
+  // what the engine reads: each option as the user gave it, or undefined
+  // (the defaults are the engine's). Throws TypeError naming the option.
   function normalize(init) {
     if (init === undefined || init === null) init = {};
     if (typeof init !== 'object' && typeof init !== 'function') {
@@ -62,9 +52,8 @@ function defineEventSource(loader) {
     }
     const withCredentials = Boolean(init.withCredentials);
 
-    let method = init.method;
-    if (method === undefined) method = 'GET';
-    else if (typeof method !== 'string' || !METHOD_TOKEN.test(method) || FORBIDDEN_METHODS.test(method)) {
+    const method = init.method;
+    if (method !== undefined && (typeof method !== 'string' || !METHOD_TOKEN.test(method) || FORBIDDEN_METHODS.test(method))) {
       throw optionError('method', 'an HTTP method token such as "GET" or "POST"');
     }
 
@@ -85,20 +74,18 @@ function defineEventSource(loader) {
       if (typeof body !== 'function' && !isBody(body)) {
         throw optionError('body', 'a string, Blob, FormData, URLSearchParams, ArrayBuffer, typed array or a function');
       }
-      if (/^(GET|HEAD)$/i.test(method)) {
-        throw optionError('body', `absent for ${method.toUpperCase()} requests (set 'method', e.g. to "POST")`);
+      if (method === undefined || /^(GET|HEAD)$/i.test(method)) {
+        throw optionError('body', `absent for ${(method || 'GET').toUpperCase()} requests (set 'method', e.g. to "POST")`);
       }
     }
 
-    let credentials = init.credentials;
-    if (credentials === undefined) credentials = withCredentials ? 'include' : 'same-origin';
-    else if (credentials !== 'omit' && credentials !== 'same-origin' && credentials !== 'include') {
+    const credentials = init.credentials;
+    if (credentials !== undefined && credentials !== 'omit' && credentials !== 'same-origin' && credentials !== 'include') {
       throw optionError('credentials', '"omit", "same-origin" or "include"');
     }
 
-    let lastEventId = init.lastEventId;
-    if (lastEventId === undefined) lastEventId = '';
-    else if (typeof lastEventId !== 'string' || /[\0\r\n]/.test(lastEventId)) {
+    const lastEventId = init.lastEventId;
+    if (lastEventId !== undefined && (typeof lastEventId !== 'string' || /[\0\r\n]/.test(lastEventId))) {
       throw optionError('lastEventId', 'a string without NUL, CR or LF');
     }
 
@@ -115,17 +102,15 @@ function defineEventSource(loader) {
     const initialDelay = number(r.initialDelay, 'retry.initialDelay', 0, 2147483647, 'a number of milliseconds from 0 to 2147483647');
     const maxDelay = number(r.maxDelay, 'retry.maxDelay', 0, Infinity, 'a number of milliseconds >= 0');
     const multiplier = number(r.multiplier, 'retry.multiplier', 1, 1e6, 'a number >= 1');
-    let jitter = r.jitter;
-    if (typeof jitter === 'boolean') jitter = jitter ? 1 : 0;
-    else jitter = number(jitter, 'retry.jitter', 0, 1, 'a boolean or a fraction from 0 to 1');
+    const jitter =
+      typeof r.jitter === 'boolean' ? r.jitter : number(r.jitter, 'retry.jitter', 0, 1, 'a boolean or a fraction from 0 to 1');
     const maxAttempts = number(r.maxAttempts, 'retry.maxAttempts', 0, Infinity, 'a whole number >= 0 or Infinity');
     if (maxAttempts !== undefined && maxAttempts !== Infinity && !Number.isInteger(maxAttempts)) {
       throw optionError('retry.maxAttempts', 'a whole number >= 0 or Infinity');
     }
 
     let retryOnStatus = init.retryOnStatus;
-    if (retryOnStatus === undefined) retryOnStatus = [];
-    else {
+    if (retryOnStatus !== undefined) {
       if (retryOnStatus === null || typeof retryOnStatus[Symbol.iterator] !== 'function') {
         throw optionError('retryOnStatus', 'an array of HTTP status codes');
       }
@@ -161,35 +146,21 @@ function defineEventSource(loader) {
         method,
         headers,
         body: body === null ? undefined : body,
+        withCredentials,
         credentials,
         lastEventId,
         lastEventIdQueryParam: idParam,
-        initialDelay: initialDelay === undefined ? 3000 : initialDelay,
-        maxDelay: maxDelay === undefined ? Infinity : maxDelay,
-        multiplier: multiplier === undefined ? 1 : multiplier,
-        jitter: jitter === undefined ? 0 : jitter,
-        maxAttempts: maxAttempts === undefined ? Infinity : maxAttempts,
+        initialDelay,
+        maxDelay,
+        multiplier,
+        jitter,
+        maxAttempts,
         retryOnStatus,
-        inactivityTimeout: inactivityTimeout === undefined ? 0 : inactivityTimeout,
-        maxBufferSize: maxBufferSize === undefined ? 64 * 1024 * 1024 : maxBufferSize,
+        inactivityTimeout,
+        maxBufferSize,
         fetch: fetchFn,
       },
     };
-  }
-
-  function describe(state, reason, status, delay, attempt, gaveUp, detail, options) {
-    let text = REASONS[reason] || 'error';
-    if (reason === 3) text += ` ${status} is not 200`;
-    else if (reason === 4) text += ` "${detail}" is not text/event-stream`;
-    else if (reason === 5) text += ` (${options.maxBufferSize} bytes)`;
-    else if (reason === 6) text += ` (${options.inactivityTimeout} ms)`;
-    else if (detail) text += `: ${detail}`;
-    if (state === CONNECTING) {
-      text += `; reconnecting in ${Math.round(delay)} ms (attempt ${attempt})`;
-    } else if (gaveUp) {
-      text += `; gave up after ${attempt} reconnection attempts (retry.maxAttempts)`;
-    }
-    return text;
   }
 
   class EventSource extends EventTarget {
@@ -246,12 +217,12 @@ function defineEventSource(loader) {
       if (this.#readyState === CLOSED) return;
       if (!loader.Engine) {
         // The wasm module could not be instantiated: fail the connection.
-        this.#readyState = CLOSED;
-        this.#release();
-        const ev = new Event('error');
-        ev.willRetry = false;
-        ev.message = `wasm-eventsource could not load its WebAssembly module: ${loader.error}`;
-        this.dispatchEvent(ev);
+        this.#fail({
+          reason: 'setup',
+          willRetry: false,
+          attempt: 0,
+          message: `wasm-eventsource could not load its WebAssembly module: ${loader.error}`,
+        });
         return;
       }
       const sink = {
@@ -269,18 +240,22 @@ function defineEventSource(loader) {
           }
           return this.#dispatchAll(parts, n);
         },
-        error: (state, reason, status, delay, attempt, gaveUp, detail) => {
-          this.#readyState = state;
-          if (state === CLOSED) this.#release();
-          const ev = new Event('error');
-          if (status) ev.status = status;
-          ev.willRetry = state === CONNECTING;
-          if (ev.willRetry) ev.retryDelay = delay;
-          ev.message = describe(state, reason, status, delay, attempt, gaveUp, detail, options);
-          this.dispatchEvent(ev);
+        error: (details) => {
+          if (!details.willRetry) return this.#fail(details);
+          this.#readyState = CONNECTING;
+          this.dispatchEvent(Object.assign(new Event('error'), details));
         },
       };
       this.#engine = new loader.Engine(this.#url, options, sink);
+    }
+
+    // [spec] Fail the connection: CLOSED, then one error event. `details`
+    // are the engine's (reason, status, willRetry, retryDelay, attempt,
+    // message), copied onto the event as properties.
+    #fail(details) {
+      this.#readyState = CLOSED;
+      this.#release();
+      this.dispatchEvent(Object.assign(new Event('error'), details));
     }
 
     #dispatchMessage(parts, i) {
@@ -308,7 +283,8 @@ function defineEventSource(loader) {
 
     #release() {
       if (this.#engine) {
-        this.#engine.close();
+        // Freeing the engine closes it: the fetch is aborted, the timer
+        // cancelled.
         this.#engine.free();
         this.#engine = null;
       }

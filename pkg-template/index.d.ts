@@ -47,8 +47,31 @@ export interface EventSourceInit {
   maxBufferSize?: number;
 }
 
+/**
+ * Why an `error` event fired: fetch failed before a response (`network`),
+ * the body broke off (`body-error`) or ended (`body-ended`), the status was
+ * not 200 (`status`), the type not `text/event-stream` (`content-type`),
+ * `maxBufferSize` was exceeded (`overflow`), nothing arrived within
+ * `inactivityTimeout` (`inactivity`), fetch cannot load the URL's scheme
+ * (`scheme`), or preparing the request failed (`setup`).
+ */
+export type EventSourceErrorReason =
+  | 'network'
+  | 'body-error'
+  | 'body-ended'
+  | 'status'
+  | 'content-type'
+  | 'overflow'
+  | 'inactivity'
+  | 'scheme'
+  | 'setup';
+
 /** The `error` event, with what happened. */
 export interface EventSourceErrorEvent extends Event {
+  /** What happened. */
+  readonly reason: EventSourceErrorReason;
+  /** Reconnection attempts in a row without an event, counting the one now scheduled. */
+  readonly attempt: number;
   /** The HTTP status, when there was a response. */
   readonly status?: number;
   /** Whether the source will reconnect. */

@@ -5,7 +5,9 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -n1)
+# The wasm-bindgen CLI must equal the wasm-bindgen crate the build links:
+# the version Cargo.lock resolves (the library itself asks only for ^0.2.93).
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 WASM_PACK_VERSION=0.15.1
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 

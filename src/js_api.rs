@@ -1,130 +1,201 @@
-//! The `#[wasm_bindgen]` surface used by the JavaScript facade
-//! (`pkg-template/`): thin conversions from the facade's already validated
-//! options into [`Config`] and the request description, and a handle whose
-//! methods the facade's `EventSource` calls.
+//! The `#[wasm_bindgen]` surface of the JavaScript facade
+//! (`pkg-template/facade.js`): the one typed translation between the
+//! facade and the engine. Options come in as the user gave them (a missing
+//! option is `None`, and its default is the engine's: [`Config::default`],
+//! [`RequestSpec::new`]); an error goes out as one object whose fields are
+//! [`ErrorEvent`]'s.
 //!
-//! Rust/wasm front-end developers can use [`Engine`] directly with a sink
-//! object of their own (`{ open(origin), events(packed), error(...) }`, see
-//! `pkg-template/index.js`), though the facade is the supported API.
+//! Built only with the `js-api` feature (the npm package's build), so a
+//! Rust app that depends on the crate does not export these to its own
+//! JavaScript glue. Rust code uses [`crate::EventSource`] instead.
 
-use alloc::boxed::Box;
+use alloc::rc::Rc;
 use alloc::string::String;
 
-use js_sys::{Array, Function};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::RequestCredentials;
 
-pub use crate::browser::Sink;
-use crate::browser::{self, RequestSpec, Shared};
-use crate::reconnect::{Backoff, Config, ReconnectState};
+use crate::browser::{self, Frontend, PerAttempt, RequestSpec};
+use crate::error::ErrorEvent;
+use crate::parser::Batch;
+use crate::reconnect::{Config, ReconnectState, MAX_DELAY};
 
 #[wasm_bindgen]
 extern "C" {
-    /// The facade's normalized options object (every field present).
+    /// The facade's snapshot of the init dictionary, validated: each field
+    /// is what the user gave, or `undefined`.
     pub type Options;
     #[wasm_bindgen(method, getter)]
-    fn method(this: &Options) -> String;
+    fn method(this: &Options) -> Option<String>;
     #[wasm_bindgen(method, getter)]
     fn headers(this: &Options) -> JsValue;
     #[wasm_bindgen(method, getter)]
     fn body(this: &Options) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = withCredentials)]
+    fn with_credentials(this: &Options) -> Option<bool>;
     #[wasm_bindgen(method, getter)]
-    fn credentials(this: &Options) -> String;
+    fn credentials(this: &Options) -> Option<String>;
     #[wasm_bindgen(method, getter, js_name = lastEventId)]
-    fn last_event_id(this: &Options) -> String;
+    fn last_event_id(this: &Options) -> Option<String>;
     #[wasm_bindgen(method, getter, js_name = lastEventIdQueryParam)]
     fn id_param(this: &Options) -> Option<String>;
     #[wasm_bindgen(method, getter, js_name = initialDelay)]
-    fn initial_delay(this: &Options) -> f64;
+    fn initial_delay(this: &Options) -> Option<f64>;
     #[wasm_bindgen(method, getter, js_name = maxDelay)]
-    fn max_delay(this: &Options) -> f64;
+    fn max_delay(this: &Options) -> Option<f64>;
     #[wasm_bindgen(method, getter)]
-    fn multiplier(this: &Options) -> f64;
+    fn multiplier(this: &Options) -> Option<f64>;
+    /// A boolean or a fraction.
     #[wasm_bindgen(method, getter)]
-    fn jitter(this: &Options) -> f64;
+    fn jitter(this: &Options) -> JsValue;
     #[wasm_bindgen(method, getter, js_name = maxAttempts)]
-    fn max_attempts(this: &Options) -> f64;
+    fn max_attempts(this: &Options) -> Option<f64>;
+    /// An array of statuses, or undefined.
     #[wasm_bindgen(method, getter, js_name = retryOnStatus)]
-    fn retry_on_status(this: &Options) -> Array;
+    fn retry_on_status(this: &Options) -> JsValue;
     #[wasm_bindgen(method, getter, js_name = inactivityTimeout)]
-    fn inactivity_timeout(this: &Options) -> f64;
+    fn inactivity_timeout(this: &Options) -> Option<f64>;
     #[wasm_bindgen(method, getter, js_name = maxBufferSize)]
-    fn max_buffer_size(this: &Options) -> f64;
+    fn max_buffer_size(this: &Options) -> Option<f64>;
     #[wasm_bindgen(method, getter)]
-    fn fetch(this: &Options) -> JsValue;
+    fn fetch(this: &Options) -> Option<Function>;
+
+    /// The facade's receiver of engine notifications (a plain JS object).
+    #[derive(Clone)]
+    pub type Sink;
+    /// The ready state is OPEN; `origin` is that of the messages to come.
+    #[wasm_bindgen(method)]
+    fn open(this: &Sink, origin: &str);
+    /// Dispatch the events of one chunk, packed as `data\rtype\rid\r`...
+    /// ([`Batch::packed`]). Returns a promise when the facade yields
+    /// between events, or undefined.
+    #[wasm_bindgen(method)]
+    fn events(this: &Sink, packed: &str) -> JsValue;
+    /// Fire `error` with these properties: `reason`, `status` (when there
+    /// was a response), `willRetry`, `retryDelay` (when `willRetry`),
+    /// `attempt`, `message`.
+    #[wasm_bindgen(method)]
+    fn error(this: &Sink, error: &Object);
+}
+
+impl Options {
+    /// The engine's configuration: the defaults, overridden by what was given.
+    fn config(&self) -> Config {
+        let mut config = Config::default();
+        if let Some(v) = self.initial_delay() {
+            config.initial_delay = v;
+        }
+        if let Some(v) = self.max_delay() {
+            config.backoff.max_delay = v.min(MAX_DELAY);
+        }
+        if let Some(v) = self.multiplier() {
+            config.backoff.multiplier = v;
+        }
+        let jitter = self.jitter();
+        if let Some(on) = jitter.as_bool() {
+            config.backoff.jitter = if on { 1.0 } else { 0.0 };
+        } else if let Some(v) = jitter.as_f64() {
+            config.backoff.jitter = v;
+        }
+        // Infinity (or anything past u32) is "no limit".
+        config.max_attempts = self
+            .max_attempts()
+            .filter(|v| *v <= f64::from(u32::MAX))
+            .map(|v| v as u32);
+        if let Ok(statuses) = self.retry_on_status().dyn_into::<Array>() {
+            config.retry_on_status = statuses
+                .iter()
+                .filter_map(|v| v.as_f64())
+                .map(|v| v as u16)
+                .collect();
+        }
+        config.inactivity_timeout = self.inactivity_timeout();
+        if let Some(v) = self.max_buffer_size() {
+            config.max_buffer_size = v as usize;
+        }
+        if let Some(id) = self.last_event_id() {
+            config.last_event_id = id;
+        }
+        config.any_scheme = self.fetch().is_some();
+        config
+    }
+
+    /// The request of every attempt.
+    fn request(&self, url: String) -> RequestSpec {
+        let mut request = RequestSpec::new(url);
+        if let Some(method) = self.method() {
+            request.method = method;
+        }
+        request.headers = PerAttempt::Js(self.headers());
+        request.body = PerAttempt::Js(self.body());
+        request.credentials = match self.credentials().as_deref() {
+            Some("include") => RequestCredentials::Include,
+            Some("omit") => RequestCredentials::Omit,
+            Some(_) => RequestCredentials::SameOrigin,
+            // [spec] withCredentials true means credentials mode "include".
+            None if self.with_credentials() == Some(true) => RequestCredentials::Include,
+            None => request.credentials,
+        };
+        request.id_param = self.id_param();
+        request.fetch = self.fetch();
+        request
+    }
+}
+
+impl Frontend for Sink {
+    fn open(&self, origin: &str) {
+        Sink::open(self, origin);
+    }
+
+    fn events(&self, batch: &Batch) -> Option<Promise> {
+        Sink::events(self, batch.packed())
+            .dyn_into::<Promise>()
+            .ok()
+    }
+
+    fn error(&self, error: &ErrorEvent) {
+        let object = Object::new();
+        let set = |key: &str, value: JsValue| {
+            let _ = Reflect::set(&object, &JsValue::from_str(key), &value);
+        };
+        set("reason", error.reason.as_str().into());
+        if let Some(status) = error.status {
+            set("status", status.into());
+        }
+        set("willRetry", error.will_retry.into());
+        if let Some(delay) = error.retry_delay {
+            set("retryDelay", (delay.as_millis() as f64).into());
+        }
+        set("attempt", error.attempt.into());
+        set("message", error.message.as_str().into());
+        Sink::error(self, &object);
+    }
 }
 
 /// One source's connection engine. Created by the facade's constructor;
-/// it starts connecting in a microtask.
+/// it starts connecting in a microtask. `free()` closes it.
 #[wasm_bindgen]
 pub struct Engine {
-    shared: Shared,
+    engine: browser::Engine,
 }
 
 #[wasm_bindgen]
 impl Engine {
-    /// `url` must already be resolved and serialized; `options` normalized
-    /// by the facade (see `normalize()` in `pkg-template/index.js`).
+    /// `url` must already be resolved and serialized, `options` validated
+    /// by the facade.
     #[wasm_bindgen(constructor)]
     pub fn new(url: String, options: &Options, sink: Sink) -> Engine {
-        let fetch = options.fetch().dyn_into::<Function>().ok();
-        let max_attempts = options.max_attempts();
-        let inactivity = options.inactivity_timeout();
-        let config = Config {
-            initial_delay: options.initial_delay(),
-            backoff: Backoff {
-                multiplier: options.multiplier(),
-                max_delay: options.max_delay(),
-                jitter: options.jitter(),
-            },
-            max_attempts: max_attempts.is_finite().then_some(max_attempts as u32),
-            retry_on_status: options
-                .retry_on_status()
-                .iter()
-                .filter_map(|v| v.as_f64())
-                .map(|v| v as u16)
-                .collect(),
-            inactivity_timeout: (inactivity > 0.0 && inactivity.is_finite()).then_some(inactivity),
-            max_buffer_size: options.max_buffer_size() as usize,
-            last_event_id: options.last_event_id(),
-            any_scheme: fetch.is_some(),
-        };
-        let credentials = match options.credentials().as_str() {
-            "include" => RequestCredentials::Include,
-            "omit" => RequestCredentials::Omit,
-            _ => RequestCredentials::SameOrigin,
-        };
-        let request = RequestSpec {
-            url,
-            method: options.method(),
-            headers: options.headers(),
-            body: options.body(),
-            credentials,
-            id_param: options.id_param(),
-            fetch,
-        };
-        let machine = ReconnectState::new(config, Box::new(js_sys::Math::random));
+        let machine = ReconnectState::new(options.config(), Box::new(js_sys::Math::random));
         Engine {
-            shared: browser::start(machine, request, sink),
+            engine: browser::Engine::start(machine, options.request(url), Rc::new(sink)),
         }
     }
 
     /// `close()`: abort the fetch and any timer; nothing more is fired.
     pub fn close(&self) {
-        browser::close(&self.shared);
-    }
-
-    /// The engine's ready state (0, 1 or 2).
-    #[wasm_bindgen(getter, js_name = readyState)]
-    pub fn ready_state(&self) -> u8 {
-        browser::ready_state(&self.shared) as u8
-    }
-
-    /// The last event id the next request would send.
-    #[wasm_bindgen(getter, js_name = lastEventId)]
-    pub fn last_event_id(&self) -> String {
-        browser::last_event_id(&self.shared)
+        self.engine.close();
     }
 }
 
@@ -132,5 +203,5 @@ impl Engine {
 /// sources leave nothing behind.
 #[wasm_bindgen(js_name = liveEngines)]
 pub fn live_engines() -> u32 {
-    browser::live_count()
+    browser::live_engines()
 }

@@ -112,27 +112,65 @@ impl Default for Config {
 }
 
 /// Why an `error` event is fired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reason {
     /// fetch rejected before a response (network error, CORS, DNS...).
-    Network = 0,
+    Network,
     /// The response body broke off with an error.
-    BodyError = 1,
+    BodyError,
     /// The response body ended normally.
-    BodyEnded = 2,
+    BodyEnded,
     /// The response status was not 200.
-    Status = 3,
+    Status,
     /// The response's MIME type was not `text/event-stream`.
-    ContentType = 4,
+    ContentType,
     /// The stream buffered more incomplete input than `maxBufferSize`.
-    Overflow = 5,
+    Overflow,
     /// Nothing arrived within `inactivityTimeout`.
-    Inactivity = 6,
+    Inactivity,
     /// The URL's scheme cannot be fetched.
-    Scheme = 7,
+    Scheme,
     /// Preparing the request (a `headers` or `body` function) failed.
-    Setup = 8,
+    Setup,
+}
+
+impl Reason {
+    /// Every reason, in declaration order.
+    pub const ALL: [Reason; 9] = [
+        Reason::Network,
+        Reason::BodyError,
+        Reason::BodyEnded,
+        Reason::Status,
+        Reason::ContentType,
+        Reason::Overflow,
+        Reason::Inactivity,
+        Reason::Scheme,
+        Reason::Setup,
+    ];
+
+    /// The reason's name, as the JavaScript `error` event's `reason`
+    /// property carries it: `"network"`, `"body-error"`, `"body-ended"`,
+    /// `"status"`, `"content-type"`, `"overflow"`, `"inactivity"`,
+    /// `"scheme"` or `"setup"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Network => "network",
+            Reason::BodyError => "body-error",
+            Reason::BodyEnded => "body-ended",
+            Reason::Status => "status",
+            Reason::ContentType => "content-type",
+            Reason::Overflow => "overflow",
+            Reason::Inactivity => "inactivity",
+            Reason::Scheme => "scheme",
+            Reason::Setup => "setup",
+        }
+    }
+}
+
+impl core::fmt::Display for Reason {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What an `error` event reports besides its type.
@@ -206,6 +244,8 @@ pub struct ReconnectState {
     attempts: u32,
     conn: u32,
     last_activity: f64,
+    /// The front end is not taking events, so the body is not being read.
+    suspended: bool,
     random: Box<dyn FnMut() -> f64>,
 }
 
@@ -236,8 +276,14 @@ impl ReconnectState {
             attempts: 0,
             conn: 0,
             last_activity: 0.0,
+            suspended: false,
             random,
         }
+    }
+
+    /// The configuration the machine was made with.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The current `readyState`.
@@ -360,6 +406,21 @@ impl ReconnectState {
         self.reestablish(reason, status, None)
     }
 
+    /// The front end stopped taking events (backpressure), so the browser
+    /// layer stops reading the body: until [`resume`](Self::resume), silence
+    /// is not inactivity.
+    pub fn suspend(&mut self) {
+        self.suspended = true;
+    }
+
+    /// The front end takes events again; inactivity counts from `now`.
+    pub fn resume(&mut self, now: f64) {
+        if self.suspended {
+            self.suspended = false;
+            self.last_activity = now;
+        }
+    }
+
     /// The timer armed by the last [`Action::Retry`], [`Action::Timer`] or
     /// [`Action::Fetch`] fired.
     pub fn on_timer(&mut self, now: f64) -> Action {
@@ -367,6 +428,8 @@ impl ReconnectState {
             // [spec] After the wait, connect again if still CONNECTING.
             Phase::Waiting => self.start_fetch(now),
             Phase::Fetching | Phase::Streaming => match self.config.inactivity_timeout {
+                // Not reading while suspended: check again a full period later.
+                Some(limit) if self.suspended => Action::Timer(limit),
                 Some(limit) => {
                     let idle = now - self.last_activity;
                     if idle >= limit {
@@ -402,6 +465,7 @@ impl ReconnectState {
     fn start_fetch(&mut self, now: f64) -> Action {
         self.conn = self.conn.wrapping_add(1);
         self.phase = Phase::Fetching;
+        self.suspended = false;
         self.last_activity = now;
         // [spec] Reconnects carry the last event id, when not empty.
         Action::Fetch {

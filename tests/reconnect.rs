@@ -41,6 +41,10 @@ enum In<'a> {
     Timer,
     /// `close()`, with the `bool` it must return.
     Close(bool),
+    /// The front end stops taking events (`suspend()`), or takes them
+    /// again (`resume(now)`).
+    Suspend,
+    Resume,
 }
 use In::*;
 
@@ -95,6 +99,14 @@ impl Driver {
             Timer => self.m.on_timer(now),
             Close(expect) => {
                 assert_eq!(self.m.close(), expect, "close() at {now}");
+                Action::None
+            }
+            Suspend => {
+                self.m.suspend();
+                Action::None
+            }
+            Resume => {
+                self.m.resume(now);
                 Action::None
             }
         }
@@ -1184,6 +1196,38 @@ fn inactivity_before_a_response() {
         (4500.0, Timer, Action::Timer(500.0), Connecting),
         (4900.0, Response(2, 200, SSE, None), Action::Open, Open),
         (5000.0, Timer, Action::Timer(900.0), Open),
+    ]);
+}
+
+#[test]
+fn a_suspended_reader_is_not_inactive() {
+    // The front end's consumer is behind, so the body is not read: the
+    // server may be sending, and the silence is ours.
+    Driver::new(inactive(1000.0)).run(&[
+        (0.0, Connect(URL), fetch_timed(1, 1000.0), Connecting),
+        (0.0, Response(1, 200, SSE, None), Action::Open, Open),
+        (500.0, Body(1, b"data: x\n\n"), NONE, Open),
+        (500.0, Suspend, NONE, Open),
+        (1500.0, Timer, Action::Timer(1000.0), Open),
+        (2500.0, Timer, Action::Timer(1000.0), Open),
+        // Reading again: inactivity counts from here.
+        (3000.0, Resume, NONE, Open),
+        (3500.0, Timer, Action::Timer(500.0), Open),
+        (
+            4000.0,
+            Timer,
+            retry(Reason::Inactivity, Some(200), 3000.0, 1),
+            Connecting,
+        ),
+        // A new connection is never suspended.
+        (4000.0, Suspend, NONE, Connecting),
+        (7000.0, Timer, fetch_timed(2, 1000.0), Connecting),
+        (
+            8000.0,
+            Timer,
+            retry(Reason::Inactivity, None, 3000.0, 2),
+            Connecting,
+        ),
     ]);
 }
 

@@ -1,230 +1,263 @@
-//! Engine-level tests in headless Chromium (`wasm-bindgen-test`), against
+//! The Rust API ([`EventSource`]) in a headless browser, the way the
+//! crate's users test theirs: `wasm-pack test --headless --chrome`, against
 //! the scripted test server whose URL `tests/run-wasm-tests.mjs` passes in
 //! `SSE_TEST_SERVER` at build time. The test page is served by
-//! wasm-bindgen-test-runner on another port, so every script uses CORS.
-//!
-//! These drive [`Engine`] directly with a recording sink, checking what the
-//! facade cannot see: one crossing per chunk, the bytes on the wire, and that
-//! closed engines leave nothing behind.
+//! wasm-bindgen-test-runner on another port, so every request is CORS.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::rc::Rc;
+use std::time::Duration;
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use futures_util::future::{select, Either};
+use futures_util::{Stream, StreamExt};
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use wasm_eventsource::js_api::{live_engines, Engine, Options, Sink};
+use wasm_eventsource::{
+    live_engines, BuildError, Credentials, ErrorEvent, EventSource, Message, ReadyState, Reason,
+    SourceEvent,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(f: &Function, ms: i32);
-    #[wasm_bindgen(js_name = fetch)]
-    fn fetch_with(url: &str, init: &JsValue) -> Promise;
+mod support;
+use support::{http, script, script_cors, server};
+
+fn url(name: &str) -> String {
+    format!("{}/sse/{name}", server())
 }
 
-fn server() -> &'static str {
-    // Not env!(): clippy and plain builds of the test target must compile
-    // without the server; only running the tests needs it.
-    match option_env!("SSE_TEST_SERVER") {
-        Some(url) => url,
-        None => panic!("run through tests/run-wasm-tests.mjs, which sets SSE_TEST_SERVER"),
-    }
-}
-
-async fn sleep(ms: i32) {
-    let p = Promise::new(&mut |resolve, _| set_timeout(&resolve, ms));
-    JsFuture::from(p).await.unwrap();
-}
-
-async fn http(method: &str, path: &str, body: Option<&str>) -> String {
-    let init = Object::new();
-    Reflect::set(&init, &"method".into(), &method.into()).unwrap();
-    if let Some(b) = body {
-        Reflect::set(&init, &"body".into(), &b.into()).unwrap();
-    }
-    let url = format!("{}{}", server(), path);
-    let resp: web_sys::Response = JsFuture::from(fetch_with(&url, &init))
-        .await
-        .unwrap()
-        .unchecked_into();
-    JsFuture::from(resp.text().unwrap())
-        .await
-        .unwrap()
-        .as_string()
-        .unwrap()
-}
-
-/// Script `/sse/{name}`: each element of `responses` is one attempt's JSON.
-async fn script(name: &str, responses: &str) {
-    let body = format!(r#"{{"cors":"anonymous","responses":[{responses}]}}"#);
-    http("POST", &format!("/_script/{name}"), Some(&body)).await;
+async fn sleep(ms: u32) {
+    TimeoutFuture::new(ms).await;
 }
 
 /// The recorded requests (preflights left out) once there are `count`.
 async fn recorded(name: &str, count: usize) -> Vec<JsValue> {
-    let mut requests = Vec::new();
-    for _ in 0..100 {
-        let text = http("GET", &format!("/_requests/{name}"), None).await;
-        requests = Array::from(&js_sys::JSON::parse(&text).unwrap())
-            .iter()
-            .filter(|r| Reflect::get(r, &"preflight".into()).unwrap() != JsValue::TRUE)
-            .collect();
-        if requests.len() >= count {
-            break;
-        }
-        sleep(25).await;
-    }
-    requests
-}
-
-/// What the engine told its sink, in order.
-#[derive(Default)]
-struct Log {
-    calls: Vec<String>,
-}
-
-fn sink(log: &Rc<RefCell<Log>>) -> Sink {
-    let obj = Object::new();
-    let l = log.clone();
-    let open = Closure::<dyn FnMut(String)>::new(move |origin: String| {
-        l.borrow_mut().calls.push(format!("open {origin}"));
-    });
-    let l = log.clone();
-    let events = Closure::<dyn FnMut(String)>::new(move |packed: String| {
-        l.borrow_mut().calls.push(format!("events {packed:?}"));
-    });
-    let l = log.clone();
-    let error = Closure::<dyn FnMut(u8, u8, u16, f64, u32, bool, String)>::new(
-        move |state: u8,
-              reason: u8,
-              status: u16,
-              _delay: f64,
-              _attempt: u32,
-              _gave_up: bool,
-              _detail: String| {
-            l.borrow_mut().calls.push(format!(
-                "error state={state} reason={reason} status={status}"
-            ));
-        },
-    );
-    Reflect::set(&obj, &"open".into(), open.as_ref()).unwrap();
-    Reflect::set(&obj, &"events".into(), events.as_ref()).unwrap();
-    Reflect::set(&obj, &"error".into(), error.as_ref()).unwrap();
-    // The closures live as long as the test page.
-    open.forget();
-    events.forget();
-    error.forget();
-    obj.unchecked_into()
-}
-
-/// The facade's normalized options with the standard's defaults, then `extra`.
-fn options(extra: &[(&str, JsValue)]) -> Options {
-    let o = Object::new();
-    let defaults: [(&str, JsValue); 12] = [
-        ("method", "GET".into()),
-        ("credentials", "same-origin".into()),
-        ("lastEventId", "".into()),
-        ("initialDelay", 3000.0.into()),
-        ("maxDelay", f64::INFINITY.into()),
-        ("multiplier", 1.0.into()),
-        ("jitter", 0.0.into()),
-        ("maxAttempts", f64::INFINITY.into()),
-        ("retryOnStatus", Array::new().into()),
-        ("inactivityTimeout", 0.0.into()),
-        ("maxBufferSize", 67_108_864.0.into()),
-        ("headers", JsValue::UNDEFINED),
-    ];
-    for (k, v) in defaults.iter().chain(extra.iter()) {
-        Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
-    o.unchecked_into()
-}
-
-async fn wait_for(log: &Rc<RefCell<Log>>, pred: impl Fn(&[String]) -> bool) {
-    for _ in 0..200 {
-        if pred(&log.borrow().calls) {
-            return;
-        }
-        sleep(25).await;
-    }
-    panic!("timed out; calls so far: {:?}", log.borrow().calls);
-}
-
-#[wasm_bindgen_test]
-async fn all_events_of_a_chunk_cross_in_one_call() {
-    script(
-        "web-batch",
-        r#"{"body":[{"data":"id: 7\ndata: a\n\nevent: x\ndata: b\n\ndata: c\n\n"}],"end":"stall"}"#,
+    let text = http(
+        "GET",
+        &format!("/_wait/{name}?count={count}&kind=attempts&timeout=10000"),
+        None,
     )
     .await;
-    let log = Rc::new(RefCell::new(Log::default()));
-    let engine = Engine::new(
-        format!("{}/sse/web-batch", server()),
-        &options(&[]),
-        sink(&log),
-    );
-    wait_for(&log, |c| c.iter().any(|s| s.starts_with("events"))).await;
-    sleep(100).await;
-    let calls = log.borrow().calls.clone();
-    assert_eq!(calls.len(), 2, "{calls:?}");
-    assert_eq!(calls[0], format!("open {}", server()));
-    assert_eq!(
-        calls[1],
-        r#"events "a\rmessage\r7\rb\rx\r7\rc\rmessage\r7\r""#
-    );
-    assert_eq!(engine.ready_state(), 1);
-    assert_eq!(engine.last_event_id(), "7");
-    engine.close();
-    assert_eq!(engine.ready_state(), 2);
+    Array::from(&js_sys::JSON::parse(&text).unwrap())
+        .iter()
+        .collect()
+}
+
+fn field(value: &JsValue, path: &[&str]) -> JsValue {
+    path.iter().fold(value.clone(), |v, key| {
+        Reflect::get(&v, &JsValue::from_str(key)).unwrap()
+    })
+}
+
+fn header(request: &JsValue, name: &str) -> Option<String> {
+    field(request, &["headers", name]).as_string()
+}
+
+/// The next item, or `None` when the stream ends; panics after 10 s.
+async fn next(source: &mut EventSource) -> Option<SourceEvent> {
+    match select(source.next(), TimeoutFuture::new(10_000)).await {
+        Either::Left((item, _)) => item,
+        Either::Right(_) => panic!("no stream item within 10 s ({source:?})"),
+    }
+}
+
+/// Items until the stream ends or `n` were taken.
+async fn take(source: &mut EventSource, n: usize) -> Vec<SourceEvent> {
+    let mut items = Vec::new();
+    while items.len() < n {
+        match next(source).await {
+            Some(item) => items.push(item),
+            None => break,
+        }
+    }
+    items
+}
+
+fn message(event_type: &str, data: &str, id: &str) -> SourceEvent {
+    SourceEvent::Message(Message {
+        event_type: event_type.into(),
+        data: data.into(),
+        last_event_id: id.into(),
+        origin: server().into(),
+    })
+}
+
+fn error_of(item: &SourceEvent) -> &ErrorEvent {
+    match item {
+        SourceEvent::Error(e) => e,
+        other => panic!("expected an error, got {other:?}"),
+    }
 }
 
 #[wasm_bindgen_test]
-async fn a_404_fails_the_connection_without_retrying() {
-    script("web-404", r#"{"status":404,"body":[{"data":"nope"}]}"#).await;
-    let log = Rc::new(RefCell::new(Log::default()));
-    let engine = Engine::new(
-        format!("{}/sse/web-404", server()),
-        &options(&[]),
-        sink(&log),
-    );
-    wait_for(&log, |c| !c.is_empty()).await;
-    sleep(200).await;
+async fn events_and_named_events_arrive_in_order_with_their_ids() {
+    script(
+        "rs-order",
+        r#"{"body":[{"data":"id: 7\ndata: a\n\nevent: x\ndata: b\ndata: b2\n\n"},{"delay":20},{"data":": comment\nid: 8\nevent: y\ndata: c\n\ndata: d\n\n"}],"end":"stall"}"#,
+    )
+    .await;
+    let mut source = EventSource::new(&url("rs-order")).unwrap();
+    assert_eq!(source.ready_state(), ReadyState::Connecting);
+    assert_eq!(source.url(), url("rs-order"));
+    assert_eq!(next(&mut source).await, Some(SourceEvent::Open));
+    assert_eq!(source.ready_state(), ReadyState::Open);
     assert_eq!(
-        log.borrow().calls,
-        vec!["error state=2 reason=3 status=404".to_owned()]
+        take(&mut source, 4).await,
+        [
+            message("message", "a", "7"),
+            message("x", "b\nb2", "7"),
+            message("y", "c", "8"),
+            message("message", "d", "8"),
+        ]
     );
-    assert_eq!(engine.ready_state(), 2);
-    assert_eq!(recorded("web-404", 1).await.len(), 1);
+    assert_eq!(source.last_event_id(), "8");
+    source.close();
+    assert_eq!(source.ready_state(), ReadyState::Closed);
+    assert_eq!(next(&mut source).await, None, "the stream ends on close()");
+}
+
+#[wasm_bindgen_test]
+async fn every_builder_option_reaches_the_request() {
+    script(
+        "rs-options",
+        r#"{"body":[{"data":"data: x\n\n"}],"end":"stall"}"#,
+    )
+    .await;
+    let mut source = EventSource::builder(&url("rs-options"))
+        .method("PUT")
+        .header("X-Fixed", "one")
+        .headers_with(|| [("X-Computed", "two")])
+        .body(r#"{"prompt":"hi"}"#)
+        .last_event_id("start-1")
+        .last_event_id_query_param("lastId")
+        .initial_delay(Duration::from_millis(10))
+        .multiplier(2.0)
+        .max_delay(Duration::from_secs(1))
+        .jitter(0.5)
+        .max_attempts(3)
+        .retry_on_status([503])
+        .inactivity_timeout(Duration::from_secs(5))
+        .max_buffer_size(4096)
+        .build()
+        .unwrap();
+    assert_eq!(next(&mut source).await, Some(SourceEvent::Open));
+    let reqs = recorded("rs-options", 1).await;
+    let req = &reqs[0];
+    assert_eq!(field(req, &["method"]).as_string().unwrap(), "PUT");
+    assert_eq!(
+        field(req, &["path"]).as_string().unwrap(),
+        "/sse/rs-options?lastId=start-1"
+    );
+    assert_eq!(header(req, "x-fixed").as_deref(), Some("one"));
+    assert_eq!(header(req, "x-computed").as_deref(), Some("two"));
+    assert_eq!(header(req, "last-event-id").as_deref(), Some("start-1"));
+    assert_eq!(header(req, "accept").as_deref(), Some("text/event-stream"));
+    assert_eq!(
+        field(req, &["body"]).as_string().unwrap(),
+        r#"{"prompt":"hi"}"#
+    );
+    assert_eq!(
+        take(&mut source, 1).await,
+        [message("message", "x", "start-1")],
+        "the initial last event id is the messages' until the stream sets one"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn bodies_of_every_kind_and_an_accept_override_are_sent() {
+    for (name, body, want) in [
+        (
+            "rs-body-bytes",
+            wasm_eventsource::Body::from(&b"\x00\x01bytes"[..]),
+            "AAFieXRlcw==",
+        ),
+        ("rs-body-text", "text".into(), "dGV4dA=="),
+        (
+            "rs-body-js",
+            JsValue::from(web_sys::UrlSearchParams::new_with_str("a=1&b=2").unwrap()).into(),
+            "YT0xJmI9Mg==",
+        ),
+    ] {
+        script(name, r#"{"body":[],"end":"stall"}"#).await;
+        let mut source = EventSource::builder(&url(name))
+            .method("POST")
+            .header("Accept", "text/event-stream, */*;q=0.1")
+            .body(body)
+            .build()
+            .unwrap();
+        assert_eq!(next(&mut source).await, Some(SourceEvent::Open));
+        let req = &recorded(name, 1).await[0];
+        assert_eq!(
+            field(req, &["body_b64"]).as_string().unwrap(),
+            want,
+            "{name}"
+        );
+        assert_eq!(
+            header(req, "accept").as_deref(),
+            Some("text/event-stream, */*;q=0.1"),
+            "{name}: an Accept header set by the user is kept"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn credentials_decide_whether_cookies_go_cross_origin() {
+    // The test page and the server share a host, so the page's cookie
+    // applies to the server (another port: cross-origin, same site).
+    let document = field(&js_sys::global(), &["document"]);
+    Reflect::set(&document, &"cookie".into(), &"rs=yes; path=/".into()).unwrap();
+    let cases: [(&str, Option<Credentials>, bool, bool); 4] = [
+        ("rs-cred-default", None, false, false),
+        ("rs-cred-with", None, true, true),
+        ("rs-cred-include", Some(Credentials::Include), false, true),
+        ("rs-cred-omit", Some(Credentials::Omit), true, false),
+    ];
+    for (name, credentials, with_credentials, cookie) in cases {
+        script_cors(name, "credentials", r#"{"body":[],"end":"stall"}"#).await;
+        let mut builder = EventSource::builder(&url(name)).with_credentials(with_credentials);
+        if let Some(mode) = credentials {
+            builder = builder.credentials(mode);
+        }
+        let mut source = builder.build().unwrap();
+        assert_eq!(source.with_credentials(), with_credentials);
+        assert_eq!(next(&mut source).await, Some(SourceEvent::Open), "{name}");
+        let req = &recorded(name, 1).await[0];
+        assert_eq!(header(req, "cookie").is_some(), cookie, "{name}");
+    }
 }
 
 #[wasm_bindgen_test]
 async fn reconnect_sends_the_last_event_id_as_utf8_bytes() {
     script(
-        "web-id",
-        r#"{"body":[{"data":"retry: 50\nid: é€\ndata: x\n\n"}],"end":"close"},{"body":[],"end":"stall"}"#,
+        "rs-id",
+        r#"{"body":[{"data":"retry: 50\nid: é€\ndata: x\n\n"}],"end":"close"},{"body":[{"data":"data: y\n\n"}],"end":"stall"}"#,
     )
     .await;
-    let log = Rc::new(RefCell::new(Log::default()));
-    let engine = Engine::new(
-        format!("{}/sse/web-id", server()),
-        &options(&[]),
-        sink(&log),
+    let mut source = EventSource::new(&url("rs-id")).unwrap();
+    let items = take(&mut source, 5).await;
+    assert_eq!(items[0], SourceEvent::Open);
+    assert_eq!(items[1], message("message", "x", "é€"));
+    let error = error_of(&items[2]);
+    assert_eq!(
+        (error.reason, error.status, error.will_retry, error.attempt),
+        (Reason::BodyEnded, Some(200), true, 1)
     );
-    let reqs = recorded("web-id", 2).await;
-    engine.close();
-    assert_eq!(reqs.len(), 2);
-    let header = |req: &JsValue, name: &str| {
-        let raw = Reflect::get(req, &"headers_raw".into()).unwrap();
-        Reflect::get(&raw, &name.into()).unwrap()
-    };
-    assert!(header(&reqs[0], "last-event-id").is_undefined());
-    let bytes: Vec<u8> = Array::from(&header(&reqs[1], "last-event-id"))
+    assert_eq!(
+        error.retry_delay,
+        Some(Duration::from_millis(50)),
+        "retry: 50"
+    );
+    assert_eq!(
+        items[3..],
+        [SourceEvent::Open, message("message", "y", "é€")]
+    );
+    let reqs = recorded("rs-id", 2).await;
+    assert!(header(&reqs[0], "last-event-id").is_none());
+    let bytes: Vec<u8> = Array::from(&field(&reqs[1], &["headers_raw", "last-event-id"]))
         .iter()
         .map(|b| b.as_f64().unwrap() as u8)
         .collect();
@@ -232,54 +265,380 @@ async fn reconnect_sends_the_last_event_id_as_utf8_bytes() {
 }
 
 #[wasm_bindgen_test]
-async fn close_aborts_the_streaming_fetch() {
+async fn per_attempt_headers_and_bodies_are_recomputed() {
     script(
-        "web-close",
-        r#"{"body":[{"data":":hi\n\n"}],"end":"stall"}"#,
+        "rs-fresh",
+        r#"{"body":[{"data":"retry: 20\ndata: x\n\n"}],"end":"close"}"#,
     )
     .await;
-    let log = Rc::new(RefCell::new(Log::default()));
-    let engine = Engine::new(
-        format!("{}/sse/web-close", server()),
-        &options(&[]),
-        sink(&log),
-    );
-    wait_for(&log, |c| c.iter().any(|s| s.starts_with("open"))).await;
-    engine.close();
-    let mut closed = String::new();
-    for _ in 0..100 {
-        closed = http("GET", "/_closed/web-close", None).await;
-        if closed.trim() == "1" {
-            break;
-        }
-        sleep(20).await;
+    let tokens = Rc::new(Cell::new(0));
+    let bodies = Rc::new(Cell::new(0));
+    let (t, b) = (tokens.clone(), bodies.clone());
+    let source = EventSource::builder(&url("rs-fresh"))
+        .method("POST")
+        .header("X-Fixed", "f")
+        .headers_with_async(move || {
+            let t = t.clone();
+            async move {
+                sleep(5).await;
+                t.set(t.get() + 1);
+                Ok::<_, String>([("Authorization", format!("Bearer {}", t.get()))])
+            }
+        })
+        .body_with(move || {
+            b.set(b.get() + 1);
+            format!("body {}", b.get())
+        })
+        .build()
+        .unwrap();
+    let reqs = recorded("rs-fresh", 3).await;
+    source.close();
+    assert!(reqs.len() >= 3);
+    for (i, req) in reqs.iter().take(3).enumerate() {
+        let n = i + 1;
+        assert_eq!(header(req, "authorization"), Some(format!("Bearer {n}")));
+        assert_eq!(header(req, "x-fixed").as_deref(), Some("f"));
+        assert_eq!(field(req, &["body"]).as_string(), Some(format!("body {n}")));
     }
-    assert_eq!(closed.trim(), "1");
-    assert_eq!(log.borrow().calls.len(), 1, "close() fires nothing");
 }
 
 #[wasm_bindgen_test]
-async fn closed_engines_leave_nothing_behind() {
-    script("web-leak", r#"{"body":[{"data":":hi\n\n"}],"end":"stall"}"#).await;
-    let before = live_engines();
-    let log = Rc::new(RefCell::new(Log::default()));
-    let url = format!("{}/sse/web-leak", server());
-    let (sink, options) = (sink(&log), options(&[]));
-    let engines: Vec<Engine> = (0..1000)
-        .map(|_| Engine::new(url.clone(), &options, sink.clone()))
-        .collect();
-    assert_eq!(live_engines(), before + 1000);
-    // Some connect, some are still starting: close all in every state.
-    sleep(50).await;
-    for e in &engines {
-        e.close();
+async fn a_failing_header_function_is_a_setup_error_and_retried() {
+    script("rs-setup", r#"{"body":[],"end":"stall"}"#).await;
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    let mut source = EventSource::builder(&url("rs-setup"))
+        .initial_delay(Duration::from_millis(20))
+        .headers_with_async(move || {
+            let c = c.clone();
+            async move {
+                c.set(c.get() + 1);
+                if c.get() == 1 {
+                    Err("token service down")
+                } else {
+                    Ok(vec![("X-Token", "ok")])
+                }
+            }
+        })
+        .build()
+        .unwrap();
+    let items = take(&mut source, 2).await;
+    let error = error_of(&items[0]);
+    assert_eq!((error.reason, error.will_retry), (Reason::Setup, true));
+    assert!(
+        error.message.contains("token service down"),
+        "{}",
+        error.message
+    );
+    assert_eq!(items[1], SourceEvent::Open);
+    assert_eq!(source.ready_state(), ReadyState::Open);
+    let reqs = recorded("rs-setup", 1).await;
+    assert_eq!(reqs.len(), 1, "the failed attempt sent nothing");
+    assert_eq!(header(&reqs[0], "x-token").as_deref(), Some("ok"));
+}
+
+/// Each scenario's error items, as (reason, status, will_retry, attempt,
+/// gave_up, a word of the message).
+#[wasm_bindgen_test]
+async fn errors_carry_their_reason() {
+    type Want = (Reason, Option<u16>, bool, u32, bool, &'static str);
+    type Open = fn(&str) -> Result<EventSource, BuildError>;
+    let cases: Vec<(&str, &str, Open, Vec<Want>)> = vec![
+        (
+            "rs-err-404",
+            r#"{"status":404}"#,
+            |u| EventSource::new(u),
+            vec![(Reason::Status, Some(404), false, 0, false, "404")],
+        ),
+        (
+            "rs-err-type",
+            r#"{"headers":{"Content-Type":"text/html"}}"#,
+            |u| EventSource::new(u),
+            vec![(Reason::ContentType, Some(200), false, 0, false, "text/html")],
+        ),
+        (
+            "rs-err-503",
+            r#"{"status":503,"headers":{"Retry-After":"0"}}"#,
+            |u| {
+                EventSource::builder(u)
+                    .retry_on_status([503])
+                    .initial_delay(Duration::from_millis(10))
+                    .max_attempts(2)
+                    .build()
+            },
+            vec![
+                (
+                    Reason::Status,
+                    Some(503),
+                    true,
+                    1,
+                    false,
+                    "reconnecting in 10 ms",
+                ),
+                (Reason::Status, Some(503), true, 2, false, "attempt 2"),
+                (Reason::Status, Some(503), false, 2, true, "gave up"),
+            ],
+        ),
+        (
+            "rs-err-ended",
+            r#"{"body":[{"data":"data: a\n\n"}],"end":"close"}"#,
+            |u| EventSource::builder(u).max_attempts(0).build(),
+            vec![(Reason::BodyEnded, Some(200), false, 0, true, "ended")],
+        ),
+        (
+            "rs-err-cut",
+            r#"{"body":[{"data":"data: a\n\n"},{"delay":20}],"end":"cut"}"#,
+            |u| EventSource::builder(u).max_attempts(0).build(),
+            vec![(Reason::BodyError, Some(200), false, 0, true, "broke off")],
+        ),
+        (
+            "rs-err-overflow",
+            r#"{"body":[{"data":"data: a\n\ndata: 0123456789abcdef"}],"end":"stall"}"#,
+            |u| EventSource::builder(u).max_buffer_size(8).build(),
+            vec![(
+                Reason::Overflow,
+                Some(200),
+                false,
+                0,
+                false,
+                "maxBufferSize (8 bytes)",
+            )],
+        ),
+        (
+            "rs-err-idle",
+            r#"{"body":[{"data":": hi\n\n"}],"end":"stall"}"#,
+            |u| {
+                EventSource::builder(u)
+                    .inactivity_timeout(Duration::from_millis(100))
+                    .max_attempts(0)
+                    .build()
+            },
+            vec![(Reason::Inactivity, Some(200), false, 0, true, "(100 ms)")],
+        ),
+        (
+            "rs-err-network",
+            r#"{"body":[]}"#,
+            // Nothing listens on port 9 of this host.
+            |_| {
+                EventSource::builder("http://127.0.0.1:9/")
+                    .max_attempts(0)
+                    .build()
+            },
+            vec![(Reason::Network, None, false, 0, true, "network error")],
+        ),
+        (
+            "rs-err-scheme",
+            r#"{"body":[]}"#,
+            |_| EventSource::new("ftp://127.0.0.1/x"),
+            vec![(Reason::Scheme, None, false, 0, false, "scheme")],
+        ),
+    ];
+    for (name, response, open, want) in cases {
+        script(name, response).await;
+        let mut source = open(&url(name)).unwrap();
+        let mut got = Vec::new();
+        let mut messages = 0;
+        while let Some(item) = next(&mut source).await {
+            match item {
+                SourceEvent::Error(e) => got.push(e),
+                SourceEvent::Message(_) => messages += 1,
+                SourceEvent::Open => {}
+            }
+        }
+        assert_eq!(got.len(), want.len(), "{name}: {got:?}");
+        for (e, w) in got.iter().zip(&want) {
+            assert_eq!(
+                (e.reason, e.status, e.will_retry, e.attempt, e.gave_up),
+                (w.0, w.1, w.2, w.3, w.4),
+                "{name}: {e:?}"
+            );
+            assert!(
+                e.message.contains(w.5),
+                "{name}: {:?} lacks {:?}",
+                e.message,
+                w.5
+            );
+            assert_eq!(e.to_string(), e.message);
+            assert_eq!(e.retry_delay.is_some(), e.will_retry, "{name}");
+        }
+        assert_eq!(source.ready_state(), ReadyState::Closed, "{name}");
+        if name == "rs-err-overflow" {
+            assert_eq!(messages, 1, "the event before the overflow is delivered");
+        }
     }
-    drop(engines);
-    for _ in 0..100 {
+}
+
+#[wasm_bindgen_test]
+fn bad_options_are_build_errors_naming_the_option() {
+    let u = url("unused");
+    let option = |r: Result<EventSource, BuildError>| match r {
+        Err(BuildError::Option { option, .. }) => option,
+        other => panic!("expected an option error, got {other:?}"),
+    };
+    let b = || EventSource::builder(&u);
+    assert_eq!(option(b().method("GET POST").build()), "method");
+    assert_eq!(option(b().method("TRACE").build()), "method");
+    assert_eq!(option(b().body("x").build()), "body");
+    assert_eq!(option(b().method("head").body("x").build()), "body");
+    assert_eq!(option(b().header("bad name", "v").build()), "header");
+    assert_eq!(option(b().header("X-A", "line\nbreak").build()), "header");
+    assert_eq!(option(b().last_event_id("a\nb").build()), "last_event_id");
+    assert_eq!(
+        option(b().last_event_id_query_param("").build()),
+        "last_event_id_query_param"
+    );
+    assert_eq!(
+        option(b().initial_delay(Duration::from_secs(1 << 31)).build()),
+        "initial_delay"
+    );
+    assert_eq!(option(b().multiplier(0.5).build()), "multiplier");
+    assert_eq!(option(b().multiplier(f64::NAN).build()), "multiplier");
+    assert_eq!(option(b().jitter(1.5).build()), "jitter");
+    assert_eq!(
+        option(b().retry_on_status([503, 42]).build()),
+        "retry_on_status"
+    );
+    assert_eq!(
+        option(b().inactivity_timeout(Duration::ZERO).build()),
+        "inactivity_timeout"
+    );
+    assert_eq!(option(b().max_buffer_size(0).build()), "max_buffer_size");
+    assert_eq!(option(b().queue_capacity(0).build()), "queue_capacity");
+    let err = b().jitter(2.0).build().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "EventSource option `jitter` must be a fraction from 0 to 1"
+    );
+    assert_eq!(
+        EventSource::new("http://[::1").unwrap_err(),
+        BuildError::Url {
+            url: "http://[::1".into()
+        }
+    );
+    // Relative URLs resolve against the page, like the standard's.
+    let page = field(&js_sys::global(), &["location", "href"])
+        .as_string()
+        .unwrap();
+    let source = EventSource::new("stream?x=1").unwrap();
+    let want = web_sys::Url::new_with_base("stream?x=1", &page)
+        .unwrap()
+        .href();
+    assert_eq!(source.url(), want);
+    assert_eq!(live_engines(), live_engines(), "live_engines is callable");
+}
+
+#[wasm_bindgen_test]
+async fn drop_aborts_the_fetch_on_the_server_side() {
+    script("rs-drop", r#"{"body":[{"data":":hi\n\n"}],"end":"stall"}"#).await;
+    let mut source = EventSource::new(&url("rs-drop")).unwrap();
+    assert_eq!(next(&mut source).await, Some(SourceEvent::Open));
+    drop(source);
+    let closed = http("GET", "/_closed/rs-drop?count=1&timeout=5000", None).await;
+    assert_eq!(closed.trim(), "1");
+}
+
+#[wasm_bindgen_test]
+async fn a_thousand_sources_opened_and_dropped_leave_no_live_engine() {
+    script("rs-leak", r#"{"body":[{"data":":hi\n\n"}],"end":"stall"}"#).await;
+    let before = live_engines();
+    let u = url("rs-leak");
+    let mut sources: Vec<EventSource> = (0..1000).map(|_| EventSource::new(&u).unwrap()).collect();
+    assert_eq!(live_engines(), before + 1000);
+    // Some connect, some are still starting, some wait for a connection
+    // slot: drop them in every state.
+    for _ in 0..2 {
+        sleep(50).await;
+        for s in sources.iter_mut().take(3) {
+            let _ = select(s.next(), TimeoutFuture::new(1)).await;
+        }
+    }
+    drop(sources);
+    for _ in 0..200 {
         if live_engines() == before {
             break;
         }
-        sleep(20).await;
+        sleep(25).await;
     }
     assert_eq!(live_engines(), before);
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_consumer_pauses_reading_and_loses_nothing() {
+    // 200,000 events of ~100 bytes: 20 MB the server writes at once, far
+    // more than the browser buffers for one response.
+    let n = 200_000;
+    let name = "rs-backpressure";
+    script(
+        name,
+        &format!(
+            r#"{{"body":[{{"repeat":{{"count":{n},"data":"data: {pad}\n\n"}}}}],"end":"stall"}}"#,
+            pad = "x".repeat(90)
+        ),
+    )
+    .await;
+    let mut source = EventSource::builder(&url(name))
+        .queue_capacity(100)
+        .inactivity_timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
+    assert_eq!(next(&mut source).await, Some(SourceEvent::Open));
+    // Not taking anything for longer than the inactivity timeout: the
+    // source stops reading, and that silence is not the server's.
+    sleep(600).await;
+    let queued = source.size_hint().0;
+    assert!(
+        queued >= 100,
+        "the queue fills up to its capacity ({queued})"
+    );
+    assert!(
+        queued < n / 2,
+        "reading stopped instead of queueing all ({queued})"
+    );
+    let mut got = 0;
+    while got < n {
+        match next(&mut source).await {
+            Some(SourceEvent::Message(m)) => {
+                assert_eq!(m.data.len(), 90);
+                got += 1;
+                if got % 50_000 == 0 {
+                    // Slow again, now and then.
+                    sleep(200).await;
+                }
+            }
+            other => panic!("after {got} messages: {other:?}"),
+        }
+    }
+    assert_eq!(source.ready_state(), ReadyState::Open);
+    let reqs = recorded(name, 1).await;
+    assert_eq!(reqs.len(), 1, "never reconnected");
+}
+
+#[wasm_bindgen_test]
+async fn a_custom_fetch_is_called_for_every_attempt() {
+    script(
+        "rs-fetch",
+        r#"{"body":[{"data":"data: via custom fetch\n\n"}],"end":"stall"}"#,
+    )
+    .await;
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    let real = field(&js_sys::global(), &["fetch"]).unchecked_into::<js_sys::Function>();
+    let custom = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(move |url, init| {
+        c.set(c.get() + 1);
+        real.call2(&JsValue::UNDEFINED, &url, &init).unwrap()
+    });
+    let mut source = EventSource::builder(&url("rs-fetch"))
+        .fetch(custom.as_ref().unchecked_ref::<js_sys::Function>().clone())
+        .build()
+        .unwrap();
+    assert_eq!(
+        take(&mut source, 2).await,
+        [
+            SourceEvent::Open,
+            message("message", "via custom fetch", "")
+        ]
+    );
+    assert_eq!(calls.get(), 1);
+    drop(source);
+    drop(custom);
 }

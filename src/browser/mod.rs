@@ -1,20 +1,22 @@
-//! The only code that touches the browser: `fetch` with an `AbortController`,
-//! the `ReadableStream` reader loop that feeds the machine, the one timer a
-//! source needs, and the calls into the JavaScript facade that dispatch
-//! events ([HTML § 9.2](https://html.spec.whatwg.org/multipage/server-sent-events.html)).
+//! The engine: the only code that touches the browser. `fetch` with an
+//! `AbortController`, the `ReadableStream` reader loop that feeds the
+//! machine, the one timer a source needs (gloo-timers), and the calls that
+//! hand a front end its events
+//! ([HTML § 9.2](https://html.spec.whatwg.org/multipage/server-sent-events.html)).
 //!
 //! It carries out what [`ReconnectState`] decides and decides nothing about
-//! the protocol itself. Per body chunk it crosses into JavaScript a constant
-//! number of times: one copy of the chunk into wasm memory and at most one
-//! call that hands every event of the chunk to the facade as one string.
+//! the protocol itself. It reports to a [`Frontend`]: the JavaScript class
+//! (`js_api`) or the Rust API (`event_source`), one engine for both. Per
+//! body chunk it crosses into JavaScript a constant number of times: one
+//! copy of the chunk into wasm memory and, for the JavaScript front end, one
+//! call that hands every event of the chunk over as one string.
 //!
-//! Ownership: a source's [`Shared`] state is held strongly by the facade's
-//! engine handle and by a running fetch task only. Timer closures hold it
-//! weakly, so closing (which aborts the fetch and drops the timer) leaves
+//! Ownership: a source's state is held strongly by its front end's
+//! [`Engine`] handle and by a running fetch task only. Timer closures hold
+//! it weakly, so closing (which aborts the fetch and drops the timer) leaves
 //! nothing that keeps a closed source reachable.
 
 mod request;
-mod timer;
 
 use alloc::borrow::ToOwned;
 use alloc::rc::{Rc, Weak};
@@ -23,50 +25,39 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 use core::sync::atomic::{AtomicU32, Ordering};
 
+use gloo_timers::callback::Timeout;
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{AbortController, ReadableStreamDefaultReader, Response};
 
+use crate::error::ErrorEvent;
 use crate::parser::Batch;
-use crate::reconnect::{Action, ErrorInfo, ReadyState, Reason, ReconnectState};
-pub(crate) use request::RequestSpec;
-use timer::Timeout;
+use crate::reconnect::{Action, ReadyState, Reason, ReconnectState};
+pub(crate) use request::{Compute, PerAttempt, RequestSpec};
 
+/// What a front end (the JavaScript class, the Rust API) is told. Calls
+/// happen with no borrow of the engine held, so a front end may call back
+/// into it (`close()` from a listener).
+pub(crate) trait Frontend {
+    /// The ready state is OPEN: fire `open`. `origin` is the origin of the
+    /// response's final URL, that of every message until the next open.
+    fn open(&self, origin: &str);
+
+    /// The events of one chunk, in order. A returned promise makes the
+    /// engine stop reading the body until it settles (the front end is
+    /// yielding between events, or its consumer is behind).
+    fn events(&self, batch: &Batch) -> Option<Promise>;
+
+    /// Fire `error`. The ready state is now CONNECTING when
+    /// `error.will_retry`, else CLOSED.
+    fn error(&self, error: &ErrorEvent);
+}
+
+/// `{ done, value }` from `ReadableStreamDefaultReader.read()`.
 #[wasm_bindgen]
 extern "C" {
-    /// The facade's receiver of engine notifications (a plain JS object).
-    #[derive(Clone)]
-    pub type Sink;
-
-    /// The ready state is OPEN: fire `open`. `origin` is the origin of the
-    /// response's final URL, used by every message event until the next open.
-    #[wasm_bindgen(method)]
-    fn open(this: &Sink, origin: &str);
-
-    /// Dispatch the events of one chunk, packed as `data\rtype\rid\r`...
-    /// Returns a promise when the facade yields between events, or undefined.
-    #[wasm_bindgen(method)]
-    fn events(this: &Sink, packed: &str) -> JsValue;
-
-    /// Fire `error`; `ready_state` is the new ready state. `status` is 0 when
-    /// there was no response. `gave_up` says `retry.maxAttempts` ran out.
-    /// `detail` is a content type or an exception message, depending on
-    /// `reason`.
-    #[wasm_bindgen(method)]
-    fn error(
-        this: &Sink,
-        ready_state: u8,
-        reason: u8,
-        status: u16,
-        retry_delay: f64,
-        attempt: u32,
-        gave_up: bool,
-        detail: &str,
-    );
-
-    /// `{ done, value }` from `ReadableStreamDefaultReader.read()`.
     type ReadResult;
     #[wasm_bindgen(method, getter)]
     fn done(this: &ReadResult) -> bool;
@@ -77,16 +68,17 @@ extern "C" {
 /// wasm32 without threads: the atomic is a plain load and store.
 static LIVE: AtomicU32 = AtomicU32::new(0);
 
-/// How many sources' engine states exist right now (for leak tests).
-pub(crate) fn live_count() -> u32 {
+/// How many sources' engine states exist right now, closed or not: a
+/// closed source whose state outlives it is a leak.
+pub fn live_engines() -> u32 {
     LIVE.load(Ordering::Relaxed)
 }
 
 /// One source's engine state.
-pub(crate) struct Inner {
+struct Inner {
     machine: ReconnectState,
     request: RequestSpec,
-    sink: Sink,
+    frontend: Rc<dyn Frontend>,
     abort: Option<AbortController>,
     timer: Option<Timeout>,
     /// The page called `close()` (the machine may also be closed by a failure).
@@ -102,58 +94,72 @@ impl Drop for Inner {
 }
 
 /// A source's engine state, shared by the handle and the fetch task.
-pub(crate) type Shared = Rc<RefCell<Inner>>;
+type Shared = Rc<RefCell<Inner>>;
 
-/// Create a source's engine and start connecting in a microtask (events
-/// can only be observed once the constructor has returned).
-pub(crate) fn start(machine: ReconnectState, request: RequestSpec, sink: Sink) -> Shared {
-    LIVE.fetch_add(1, Ordering::Relaxed);
-    let shared = Rc::new(RefCell::new(Inner {
-        machine,
-        request,
-        sink,
-        abort: None,
-        timer: None,
-        page_closed: false,
-        batch: Batch::new(),
-        chunk: Vec::new(),
-    }));
-    let weak = Rc::downgrade(&shared);
-    spawn_local(async move {
-        if let Some(shared) = weak.upgrade() {
-            let action = {
-                let mut inner = shared.borrow_mut();
-                let url = inner.request.url.clone();
-                inner.machine.connect(now(), &url)
-            };
-            perform(&shared, action, "");
-        }
-    });
-    shared
+/// A front end's handle on one source's engine. Dropping it closes the
+/// source. The state lives as long as the handle or a running fetch task;
+/// timers hold it weakly, so a closed source leaves nothing behind.
+pub(crate) struct Engine {
+    shared: Shared,
 }
 
-/// `close()`: abort the fetch, drop the timer, set CLOSED. Fires nothing.
-pub(crate) fn close(shared: &Shared) {
-    let (abort, timer) = {
-        let mut inner = shared.borrow_mut();
-        inner.page_closed = true;
-        inner.machine.close();
-        (inner.abort.take(), inner.timer.take())
-    };
-    drop(timer);
-    if let Some(controller) = abort {
-        controller.abort();
+impl Engine {
+    /// Create a source's engine and start connecting in a microtask (events
+    /// can only be observed once the front end's constructor has returned).
+    pub(crate) fn start(
+        machine: ReconnectState,
+        request: RequestSpec,
+        frontend: Rc<dyn Frontend>,
+    ) -> Engine {
+        LIVE.fetch_add(1, Ordering::Relaxed);
+        let shared = Rc::new(RefCell::new(Inner {
+            machine,
+            request,
+            frontend,
+            abort: None,
+            timer: None,
+            page_closed: false,
+            batch: Batch::new(),
+            chunk: Vec::new(),
+        }));
+        let weak = Rc::downgrade(&shared);
+        spawn_local(async move {
+            if let Some(shared) = weak.upgrade() {
+                let action = {
+                    let mut inner = shared.borrow_mut();
+                    let url = inner.request.url.clone();
+                    inner.machine.connect(now(), &url)
+                };
+                perform(&shared, action, "");
+            }
+        });
+        Engine { shared }
+    }
+
+    /// `close()`: abort the fetch, drop the timer, set CLOSED. Fires nothing.
+    pub(crate) fn close(&self) {
+        let (abort, timer) = {
+            let mut inner = self.shared.borrow_mut();
+            inner.page_closed = true;
+            inner.machine.close();
+            (inner.abort.take(), inner.timer.take())
+        };
+        drop(timer);
+        if let Some(controller) = abort {
+            controller.abort();
+        }
+    }
+
+    /// The last event id the next request would send.
+    pub(crate) fn last_event_id(&self) -> String {
+        self.shared.borrow().machine.last_event_id().to_owned()
     }
 }
 
-/// The machine's current ready state.
-pub(crate) fn ready_state(shared: &Shared) -> ReadyState {
-    shared.borrow().machine.ready_state()
-}
-
-/// The last event id the next request would send.
-pub(crate) fn last_event_id(shared: &Shared) -> String {
-    shared.borrow().machine.last_event_id().to_owned()
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.close();
+    }
 }
 
 fn now() -> f64 {
@@ -162,7 +168,7 @@ fn now() -> f64 {
 
 /// Carry out one action. `detail` goes into an error event's message: a
 /// content type or an exception message. Borrows are released before any
-/// call into JavaScript, because listeners may call back in (`close()`).
+/// call into a front end, because listeners may call back in (`close()`).
 fn perform(shared: &Shared, action: Action, detail: &str) {
     match action {
         // Open is fired by the fetch task, which knows the origin.
@@ -180,29 +186,23 @@ fn perform(shared: &Shared, action: Action, detail: &str) {
         Action::Timer(ms) => arm_timer(shared, ms),
         Action::Retry(info) => {
             abort_fetch(shared);
+            let error = ErrorEvent::new(&info, detail, shared.borrow().machine.config());
             // Armed before the event fires, so a listener's close() cancels it.
             arm_timer(shared, info.retry_delay);
-            fire_error(shared, ReadyState::Connecting, info, detail);
+            fire_error(shared, &error);
         }
         Action::Fail(info) => {
             abort_fetch(shared);
             shared.borrow_mut().timer = None;
-            fire_error(shared, ReadyState::Closed, info, detail);
+            let error = ErrorEvent::new(&info, detail, shared.borrow().machine.config());
+            fire_error(shared, &error);
         }
     }
 }
 
-fn fire_error(shared: &Shared, state: ReadyState, info: ErrorInfo, detail: &str) {
-    let sink = shared.borrow().sink.clone();
-    sink.error(
-        state as u8,
-        info.reason as u8,
-        info.status.unwrap_or(0),
-        info.retry_delay,
-        info.attempt,
-        info.gave_up,
-        detail,
-    );
+fn fire_error(shared: &Shared, error: &ErrorEvent) {
+    let frontend = shared.borrow().frontend.clone();
+    frontend.error(error);
 }
 
 fn abort_fetch(shared: &Shared) {
@@ -214,7 +214,9 @@ fn abort_fetch(shared: &Shared) {
 
 fn arm_timer(shared: &Shared, ms: f64) {
     let weak: Weak<RefCell<Inner>> = Rc::downgrade(shared);
-    let timeout = Timeout::new(ms, move || {
+    // Whole milliseconds, as `ErrorEvent::retry_delay` reports them; the
+    // machine keeps delays within `setTimeout`'s 32-bit range.
+    let timeout = Timeout::new(ms.max(0.0).round() as u32, move || {
         if let Some(shared) = weak.upgrade() {
             let action = {
                 let mut inner = shared.borrow_mut();
@@ -299,8 +301,8 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
     } else {
         &final_url
     });
-    let sink = shared.borrow().sink.clone();
-    sink.open(&origin);
+    let frontend = shared.borrow().frontend.clone();
+    frontend.open(&origin);
     if !is_live(&shared, conn) {
         return;
     }
@@ -365,12 +367,15 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
         };
         // Events received before an overflow are dispatched before it fails.
         if !batch.is_empty() {
-            let sink = shared.borrow().sink.clone();
-            let pending = sink.events(batch.packed());
-            if let Ok(promise) = pending.dyn_into::<Promise>() {
-                // Rejections are the facade's; listeners' exceptions were
-                // already reported by dispatchEvent.
+            let frontend = shared.borrow().frontend.clone();
+            if let Some(promise) = frontend.events(&batch) {
+                // Not reading while the front end waits: silence now is not
+                // the server's.
+                shared.borrow_mut().machine.suspend();
+                // Rejections are the front end's; listeners' exceptions
+                // were already reported by dispatchEvent.
                 let _ = JsFuture::from(promise).await;
+                shared.borrow_mut().machine.resume(now());
             }
         }
         let mut batch = batch;

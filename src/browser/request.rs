@@ -1,10 +1,14 @@
 //! Builds the fetch of each connection attempt: the standard request
 //! (GET, `Accept: text/event-stream`, `cache: no-store`, `mode: cors`,
 //! credentials from `withCredentials`, redirects followed, `Last-Event-ID`
-//! on reconnects) plus the facade's extensions, whose functions are called
-//! again before every attempt so refreshed tokens reach reconnects.
+//! on reconnects) plus the front ends' extensions, whose functions are
+//! called again before every attempt so refreshed tokens reach reconnects.
 
+use alloc::boxed::Box;
+use alloc::rc::Rc;
 use alloc::string::String;
+use core::future::Future;
+use core::pin::Pin;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -21,17 +25,46 @@ extern "C" {
     fn global_fetch(input: &str, init: &RequestInit) -> Promise;
 }
 
+/// A Rust closure that computes a value before every attempt.
+pub(crate) type Compute = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>>;
+
+/// A request part (headers or body) that may be recomputed per attempt.
+#[derive(Clone)]
+pub(crate) enum PerAttempt {
+    /// From JavaScript: `undefined` (none), a value, or a function that
+    /// returns one (or a promise of one), called before every attempt.
+    Js(JsValue),
+    /// From the Rust API: a closure called before every attempt.
+    Rust(Compute),
+}
+
+impl PerAttempt {
+    /// Nothing: no extra headers, no body.
+    pub(crate) const NONE: PerAttempt = PerAttempt::Js(JsValue::UNDEFINED);
+
+    /// This attempt's value.
+    async fn get(&self) -> Result<JsValue, JsValue> {
+        match self {
+            PerAttempt::Js(value) => match value.dyn_ref::<Function>() {
+                Some(f) => JsFuture::from(Promise::resolve(&f.call0(&JsValue::UNDEFINED)?)).await,
+                None => Ok(value.clone()),
+            },
+            PerAttempt::Rust(compute) => compute().await,
+        }
+    }
+}
+
 /// Everything needed to make the request of one attempt.
 #[derive(Clone)]
 pub(crate) struct RequestSpec {
     /// The resolved URL (`EventSource.url`).
     pub url: String,
-    /// HTTP method, `GET` unless the `method` option says otherwise.
+    /// HTTP method.
     pub method: String,
-    /// A headers init, a function returning one (or a promise of one), or undefined.
-    pub headers: JsValue,
-    /// A body, a function returning one (or a promise of one), or undefined.
-    pub body: JsValue,
+    /// Anything `new Headers(init)` accepts, per attempt.
+    pub headers: PerAttempt,
+    /// A fetch body (or undefined), per attempt.
+    pub body: PerAttempt,
     /// The request's credentials mode.
     pub credentials: RequestCredentials,
     /// Also send the last event id in this query parameter.
@@ -40,11 +73,19 @@ pub(crate) struct RequestSpec {
     pub fetch: Option<Function>,
 }
 
-/// Call `value` if it is a function and await the result if it is a promise.
-async fn resolve(value: &JsValue) -> Result<JsValue, JsValue> {
-    match value.dyn_ref::<Function>() {
-        Some(f) => JsFuture::from(Promise::resolve(&f.call0(&JsValue::UNDEFINED)?)).await,
-        None => Ok(value.clone()),
+impl RequestSpec {
+    /// The standard's request for `url`: `GET`, no extra headers, no body,
+    /// credentials `same-origin` (`withCredentials` false), the global fetch.
+    pub fn new(url: String) -> RequestSpec {
+        RequestSpec {
+            url,
+            method: String::from("GET"),
+            headers: PerAttempt::NONE,
+            body: PerAttempt::NONE,
+            credentials: RequestCredentials::SameOrigin,
+            id_param: None,
+            fetch: None,
+        }
     }
 }
 
@@ -62,9 +103,14 @@ impl RequestSpec {
         last_event_id: &str,
         signal: &AbortSignal,
     ) -> Result<(String, Promise), JsValue> {
+        let init = self.headers.get().await?;
         // Every `Headers::new_with_*` binding is `new Headers(init)`; this
         // one takes any init the constructor accepts (record, pairs, Headers).
-        let headers = Headers::new_with_str_sequence_sequence(&resolve(&self.headers).await?)?;
+        let headers = if init.is_undefined() || init.is_null() {
+            Headers::new()?
+        } else {
+            Headers::new_with_str_sequence_sequence(&init)?
+        };
         if !headers.has("accept")? {
             headers.set("Accept", "text/event-stream")?;
         }
@@ -83,7 +129,7 @@ impl RequestSpec {
         let init = RequestInit::new();
         init.set_method(&self.method);
         init.set_headers(&headers);
-        let body = resolve(&self.body).await?;
+        let body = self.body.get().await?;
         if !body.is_undefined() && !body.is_null() {
             init.set_body(&body);
         }

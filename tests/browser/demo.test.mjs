@@ -1,7 +1,8 @@
 // The demo page (www/, served by `make demo`) in headless Chromium: both
 // clock panes receive events, the chat panel streams a POST reply with the
 // token the server saw, and switching the server's power off and on shows
-// ours reconnecting with backoff. Leaves a screenshot in test-results/demo.png.
+// ours reconnecting with backoff; the Rust/wasm example app (examples/rust-app)
+// streams through the Rust API. Leaves a screenshot in test-results/demo.png.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -110,6 +111,32 @@ describe('demo page', () => {
     assert.ok(answered.length >= 2, 'at least two attempts got a response');
     for (const r of answered) assert.equal(r.seen, r.sent, 'the server saw the token sent on that attempt');
     assert.match(answered.at(-1).resumed, /^token \d+$/, 'the last connection resumed mid-reply');
+  });
+
+  it('links the Rust/wasm example app, which streams through the Rust API', async () => {
+    const rustPage = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    const errors = [];
+    rustPage.on('pageerror', (e) => errors.push(e));
+    try {
+      await rustPage.goto(`${server.base}${await page.getAttribute('#rust-app-link', 'href')}`);
+      const waitRust = (fn) => rustPage.waitForFunction(fn, undefined, { timeout: 10000, polling: 50 });
+      // The clock: open, then messages with their event type and id.
+      await waitRust(() => document.querySelectorAll('#clock-log li').length >= 3);
+      assert.equal(await rustPage.locator('#clock-state').textContent(), 'OPEN');
+      const log = await rustPage.$$eval('#clock-log li', (lis) => lis.map((li) => li.textContent).reverse());
+      assert.equal(log[0], 'open');
+      assert.match(log[1], /^(message|tick) #\d+: \{"n":\d+/);
+      // The chat: POSTed with its token and body, read word by word, closed on `done`.
+      await waitRust(() => document.getElementById('chat-state').textContent === 'CLOSED');
+      assert.equal(
+        (await rustPage.locator('#chat-answer').textContent()).trim(),
+        'This answer streamed from a POST through the Rust API.'
+      );
+      assert.equal(await rustPage.locator('#chat-log li').count(), 0, 'no error');
+      assert.deepEqual(errors.map(String), []);
+    } finally {
+      await rustPage.close();
+    }
   });
 
   it('saves a screenshot and threw nothing', async () => {

@@ -538,7 +538,7 @@ test('maxBufferSize: an event larger than the limit fails the source after deliv
   assert.equal(await reached(ctx.base, name, 2, 300), false, 'no reconnect');
 });
 
-test('error events carry status, willRetry, retryDelay and a message', async () => {
+test('error events carry reason, status, willRetry, retryDelay, attempt and a message', async () => {
   const page = await ctx.page();
   const other = `http://localhost:${ctx.port}`;
   const cases = {
@@ -561,6 +561,8 @@ test('error events carry status, willRetry, retryDelay and a message', async () 
             resolve({
               isEvent: e.constructor === Event,
               readyState,
+              reason: e.reason,
+              attempt: e.attempt,
               status: e.status,
               willRetry: e.willRetry,
               retryDelay: e.retryDelay,
@@ -574,22 +576,22 @@ test('error events carry status, willRetry, retryDelay and a message', async () 
   const { notFound, ended, wrongType, network } = got;
   assert.deepEqual(
     { ...notFound, message: undefined },
-    { isEvent: true, readyState: 2, status: 404, willRetry: false, retryDelay: undefined, message: undefined }
+    { isEvent: true, readyState: 2, reason: 'status', attempt: 0, status: 404, willRetry: false, retryDelay: undefined, message: undefined }
   );
   assert.match(notFound.message, /404/);
   assert.deepEqual(
     { ...ended, message: undefined },
-    { isEvent: true, readyState: 0, status: 200, willRetry: true, retryDelay: 150, message: undefined }
+    { isEvent: true, readyState: 0, reason: 'body-ended', attempt: 1, status: 200, willRetry: true, retryDelay: 150, message: undefined }
   );
   assert.match(ended.message, /reconnecting in 150 ms/);
   assert.deepEqual(
     { ...wrongType, message: undefined },
-    { isEvent: true, readyState: 2, status: 200, willRetry: false, retryDelay: undefined, message: undefined }
+    { isEvent: true, readyState: 2, reason: 'content-type', attempt: 0, status: 200, willRetry: false, retryDelay: undefined, message: undefined }
   );
   assert.match(wrongType.message, /text\/html/);
   assert.deepEqual(
     { ...network, message: undefined },
-    { isEvent: true, readyState: 0, status: undefined, willRetry: true, retryDelay: 120, message: undefined }
+    { isEvent: true, readyState: 0, reason: 'network', attempt: 1, status: undefined, willRetry: true, retryDelay: 120, message: undefined }
   );
   assert.match(network.message, /network error/);
 });

@@ -26,7 +26,7 @@ export async function startServer(extraArgs = []) {
   const bin = join(root, 'target/release/sse-test-server');
   const child = spawn(
     bin,
-    ['--root', 'www', '--root', 'pkg=pkg', '--root', 'tests=tests/browser', '--exit-on-stdin-eof', ...extraArgs],
+    ['--root', 'www', '--root', 'pkg=pkg', '--root', 'tests=tests/browser', '--root', 'rust-app=examples/rust-app', '--exit-on-stdin-eof', ...extraArgs],
     { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] }
   );
   const base = await new Promise((resolve, reject) => {

@@ -1,0 +1,138 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Native tests of [`ErrorEvent`] (`src/error.rs`): the fields and the one
+//! sentence every front end reports for each reason, as the JavaScript
+//! `error` event's properties and the Rust API's `SourceEvent::Error`.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use wasm_eventsource::{Config, ErrorEvent, ErrorInfo, Reason};
+
+fn info(reason: Reason, status: Option<u16>, retry: Option<f64>, attempt: u32) -> ErrorInfo {
+    ErrorInfo {
+        reason,
+        status,
+        will_retry: retry.is_some(),
+        retry_delay: retry.unwrap_or(0.0),
+        attempt,
+        gave_up: false,
+    }
+}
+
+#[test]
+fn each_reason_is_worded_once() {
+    let config = Config {
+        max_buffer_size: 1024,
+        inactivity_timeout: Some(30000.0),
+        ..Config::default()
+    };
+    let table: &[(ErrorInfo, &str, &str)] = &[
+        (
+            info(Reason::Network, None, Some(3000.0), 1),
+            "Failed to fetch",
+            "network error: Failed to fetch; reconnecting in 3000 ms (attempt 1)",
+        ),
+        (
+            info(Reason::BodyError, Some(200), Some(1234.4), 2),
+            "network error",
+            "the stream broke off: network error; reconnecting in 1234 ms (attempt 2)",
+        ),
+        (
+            info(Reason::BodyEnded, Some(200), Some(0.5), 1),
+            "",
+            "the server ended the stream; reconnecting in 1 ms (attempt 1)",
+        ),
+        (
+            info(Reason::Status, Some(503), Some(2000.0), 2),
+            "",
+            "HTTP status 503 is not 200; reconnecting in 2000 ms (attempt 2)",
+        ),
+        (
+            info(Reason::Status, Some(404), None, 0),
+            "",
+            "HTTP status 404 is not 200",
+        ),
+        (
+            info(Reason::ContentType, Some(200), None, 0),
+            "text/html; charset=utf-8",
+            "response Content-Type \"text/html; charset=utf-8\" is not text/event-stream",
+        ),
+        (
+            info(Reason::Overflow, Some(200), None, 0),
+            "",
+            "an event exceeded maxBufferSize (1024 bytes)",
+        ),
+        (
+            info(Reason::Inactivity, Some(200), Some(3000.0), 1),
+            "",
+            "nothing received within inactivityTimeout (30000 ms); reconnecting in 3000 ms (attempt 1)",
+        ),
+        (
+            info(Reason::Scheme, None, None, 0),
+            "",
+            "the URL's scheme cannot be fetched",
+        ),
+        (
+            info(Reason::Setup, None, Some(10.0), 1),
+            "token service down",
+            "preparing the request failed: token service down; reconnecting in 10 ms (attempt 1)",
+        ),
+    ];
+    for (info, detail, want) in table {
+        let e = ErrorEvent::new(info, detail, &config);
+        assert_eq!(e.message, *want);
+        assert_eq!(e.to_string(), *want);
+        assert_eq!(
+            (e.reason, e.status, e.will_retry, e.attempt, e.gave_up),
+            (
+                info.reason,
+                info.status,
+                info.will_retry,
+                info.attempt,
+                false
+            )
+        );
+        // The delay reported is the one the timer waits: whole milliseconds.
+        let ms = info.retry_delay.round() as u64;
+        assert_eq!(
+            e.retry_delay,
+            info.will_retry.then(|| Duration::from_millis(ms))
+        );
+    }
+    let reasons: HashSet<Reason> = table.iter().map(|(i, _, _)| i.reason).collect();
+    assert_eq!(
+        reasons.len(),
+        Reason::ALL.len(),
+        "every reason is in the table"
+    );
+}
+
+#[test]
+fn giving_up_says_so() {
+    let e = ErrorEvent::new(
+        &ErrorInfo {
+            gave_up: true,
+            ..info(Reason::Network, None, None, 5)
+        },
+        "",
+        &Config::default(),
+    );
+    assert_eq!(
+        e.message,
+        "network error; gave up after 5 reconnection attempts (retry.maxAttempts)"
+    );
+    assert!(e.gave_up && !e.will_retry && e.retry_delay.is_none());
+}
+
+#[test]
+fn reason_names_are_distinct_kebab_case() {
+    let names: HashSet<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+    assert_eq!(names.len(), Reason::ALL.len());
+    for r in Reason::ALL {
+        assert_eq!(r.to_string(), r.as_str());
+        assert!(r
+            .as_str()
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'-'));
+    }
+}
