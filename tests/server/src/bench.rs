@@ -11,7 +11,7 @@ use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
 
-use crate::http::{query_num, query_param, text};
+use crate::http::{query_num, text};
 use crate::stream::ServerBody;
 
 /// Refuse bodies above this: a typo must not eat a shared CI box's memory.
@@ -27,12 +27,11 @@ const CACHE_BYTES: usize = 256 << 20;
 const PREFIX: &str = "retry: 3600000\n\n";
 
 /// What determines the bytes of a benchmark body (the chunk size does not).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Params {
     pub n: usize,
     pub size: usize,
     pub ids: bool,
-    pub event_type: String,
 }
 
 /// Recently built bodies.
@@ -46,7 +45,7 @@ impl Cache {
             return body.clone();
         }
         let body = build(params);
-        entries.push((params.clone(), body.clone()));
+        entries.push((*params, body.clone()));
         // Oldest first; the newest body always stays.
         while entries.len() > 1
             && (entries.len() > CACHE_ENTRIES
@@ -58,22 +57,17 @@ impl Cache {
     }
 }
 
-/// Builds `n` events of about `size` bytes each: optional `id: N` and
-/// `event: TYPE` lines, then `data: N:xxx…` padded with `x` so the whole
-/// event, blank line included, is `size` bytes whenever it fits.
+/// Builds `n` events of about `size` bytes each: an optional `id: N` line,
+/// then `data: N:xxx…` padded with `x` so the whole event, blank line
+/// included, is `size` bytes whenever it fits.
 pub(crate) fn build(p: &Params) -> Bytes {
     let mut out = String::with_capacity(PREFIX.len() + p.n.saturating_mul(p.size.max(16)));
     out.push_str(PREFIX);
-    // The default type is dispatched as "message" without an event: line.
-    let event_line = (p.event_type != "message").then(|| format!("event: {}\n", p.event_type));
     for i in 0..p.n {
         let start = out.len();
         if p.ids {
             // Writing to a String cannot fail.
             let _ = writeln!(out, "id: {i}");
-        }
-        if let Some(line) = &event_line {
-            out.push_str(line);
         }
         let _ = write!(out, "data: {i}:");
         let used = out.len() - start + 2;
@@ -83,7 +77,7 @@ pub(crate) fn build(p: &Params) -> Bytes {
     Bytes::from(out)
 }
 
-/// Handles `GET /bench?n=&size=&chunk=&type=&id=`.
+/// Handles `GET /bench?n=&size=&chunk=&id=`.
 pub(crate) fn handle(cache: &Cache, query: Option<&str>) -> Response<ServerBody> {
     let size: usize = query_num(query, "size", 32);
     let params = Params {
@@ -91,17 +85,10 @@ pub(crate) fn handle(cache: &Cache, query: Option<&str>) -> Response<ServerBody>
         size,
         // An id line needs room; small events measure the bare data path.
         ids: query_num::<u8>(query, "id", u8::from(size >= 64)) != 0,
-        event_type: query_param(query, "type").unwrap_or_else(|| "message".to_owned()),
     };
     let chunk: usize = query_num(query, "chunk", 1460);
     if chunk == 0 {
         return text(StatusCode::BAD_REQUEST, "chunk must be at least 1");
-    }
-    if params.event_type.is_empty() || params.event_type.contains(['\r', '\n']) {
-        return text(
-            StatusCode::BAD_REQUEST,
-            "type must be a non-empty single line",
-        );
     }
     let approx = params.n.saturating_mul(params.size.max(16));
     if approx > MAX_BODY {
@@ -117,10 +104,6 @@ pub(crate) fn handle(cache: &Cache, query: Option<&str>) -> Response<ServerBody>
     h.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
-        HeaderName::from_static("x-bench-events"),
-        HeaderValue::from(params.n),
-    );
-    h.insert(
         HeaderName::from_static("x-bench-bytes"),
         HeaderValue::from(total),
     );
@@ -131,21 +114,13 @@ pub(crate) fn handle(cache: &Cache, query: Option<&str>) -> Response<ServerBody>
 mod tests {
     use super::*;
 
-    fn params(n: usize, size: usize, ids: bool, ty: &str) -> Params {
-        Params {
-            n,
-            size,
-            ids,
-            event_type: ty.to_owned(),
-        }
+    fn params(n: usize, size: usize, ids: bool) -> Params {
+        Params { n, size, ids }
     }
 
     #[test]
     fn events_have_the_requested_size() {
-        for p in [
-            params(1000, 32, false, "message"),
-            params(1000, 110, true, "tick"),
-        ] {
+        for p in [params(1000, 32, false), params(1000, 110, true)] {
             let body = build(&p);
             let text = std::str::from_utf8(&body[PREFIX.len()..]).expect("ASCII");
             let blocks: Vec<&str> = text.split_terminator("\n\n").collect();
@@ -161,7 +136,7 @@ mod tests {
 
     #[test]
     fn oversized_counter_still_yields_a_valid_event() {
-        let body = build(&params(11, 8, false, "message"));
+        let body = build(&params(11, 8, false));
         assert!(body.ends_with(b"data: 10:\n\n"));
     }
 }

@@ -5,7 +5,7 @@
 //! All of them answer CORS as `anonymous` (the router adds the headers).
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use hyper::body::Incoming;
@@ -68,7 +68,9 @@ pub(crate) fn clock(state: &Arc<State>, headers: &HeaderMap) -> Response<ServerB
         }
         for n in first.. {
             let kind = if n % 5 == 0 { "event: tick\n" } else { "" };
-            let data = json!({"n": n, "time": iso8601_now()});
+            // ISO 8601 in UTC with milliseconds, like JavaScript's toISOString().
+            let time = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
+            let data = json!({"n": n, "time": time});
             let event = format!("id: {n}\n{kind}data: {data}\n\n");
             if tx.send(Bytes::from(event)).await.is_err() {
                 return;
@@ -83,8 +85,9 @@ pub(crate) fn clock(state: &Arc<State>, headers: &HeaderMap) -> Response<ServerB
     stream_response(body)
 }
 
-/// `GET|POST /demo/chat`: needs `Authorization: Bearer <token>`; streams
-/// the prompt back word by word, resuming after `Last-Event-ID` words.
+/// `POST /demo/chat`: needs `Authorization: Bearer <token>`; streams the
+/// JSON body's `prompt` back word by word, resuming after `Last-Event-ID`
+/// words.
 pub(crate) async fn chat(state: &Arc<State>, req: Request<Incoming>) -> Response<ServerBody> {
     let token = req
         .headers()
@@ -105,7 +108,6 @@ pub(crate) async fn chat(state: &Arc<State>, req: Request<Incoming>) -> Response
         return resp;
     };
     let resume = last_event_id(req.headers()).unwrap_or(0);
-    let query_prompt = query_param(req.uri().query(), "prompt");
     let body = match read_body(req.into_body()).await {
         Ok(b) => b,
         Err(resp) => return resp,
@@ -113,7 +115,6 @@ pub(crate) async fn chat(state: &Arc<State>, req: Request<Incoming>) -> Response
     let prompt = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| v.get("prompt")?.as_str().map(str::to_owned))
-        .or(query_prompt)
         .filter(|p| !p.trim().is_empty())
         .unwrap_or_else(|| SENTENCE.to_owned());
     let words: Vec<String> = prompt
@@ -156,10 +157,10 @@ pub(crate) async fn chat(state: &Arc<State>, req: Request<Incoming>) -> Response
 pub(crate) fn power(state: &State, method: &Method, query: Option<&str>) -> Response<ServerBody> {
     if method == Method::POST {
         match query_param(query, "on").as_deref() {
-            Some("true" | "1") => {
+            Some("true") => {
                 state.power.send_replace(true);
             }
-            Some("false" | "0") => {
+            Some("false") => {
                 state.power.send_replace(false);
             }
             _ => {
@@ -174,50 +175,4 @@ pub(crate) fn power(state: &State, method: &Method, query: Option<&str>) -> Resp
         StatusCode::OK,
         json!({"on": *state.power.borrow()}).to_string(),
     )
-}
-
-/// The current UTC time as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-fn iso8601_now() -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    format_utc(now.as_secs(), now.subsec_millis())
-}
-
-fn format_utc(secs: u64, millis: u32) -> String {
-    let (y, m, d) = civil_from_days(i64::try_from(secs / 86_400).unwrap_or(0));
-    let rem = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
-/// `civil_from_days`), to avoid a date crate for one timestamp.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn utc_formatting() {
-        assert_eq!(format_utc(0, 0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(format_utc(1_704_067_200, 5), "2024-01-01T00:00:00.005Z");
-        assert_eq!(format_utc(1_709_210_096, 999), "2024-02-29T12:34:56.999Z");
-    }
 }

@@ -5,13 +5,14 @@
 //! request can name a file outside its mount.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use hyper::{Method, Response, StatusCode};
+use percent_encoding::percent_decode_str;
 
-use crate::http::{percent_decode, text};
+use crate::http::text;
 use crate::stream::ServerBody;
 
 /// A directory served under a URL prefix.
@@ -47,24 +48,28 @@ impl FromStr for Mount {
     }
 }
 
-/// The Content-Type for a file name.
-pub(crate) fn content_type(name: &str) -> &'static str {
-    let lower = name.to_ascii_lowercase();
-    // `.d.ts` before the plain extension table: its last extension is `.ts`.
-    if lower.ends_with(".d.ts") || lower.ends_with(".ts") {
-        return "application/typescript; charset=utf-8";
-    }
-    match lower.rsplit_once('.').map(|(_, ext)| ext) {
-        Some("html" | "htm") => "text/html; charset=utf-8",
-        Some("js" | "mjs" | "cjs") => "text/javascript; charset=utf-8",
-        Some("wasm") => "application/wasm",
-        Some("css") => "text/css; charset=utf-8",
-        Some("json" | "map") => "application/json",
-        Some("png") => "image/png",
-        Some("svg") => "image/svg+xml",
-        Some("ico") => "image/x-icon",
-        Some("txt" | "md") => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
+/// The Content-Type for a file: mime_guess's guess, except for the types
+/// this project's pages need and mime_guess has otherwise (`.mjs` as
+/// `application/javascript`, `.map` as `text/plain`, `.ts` as a video
+/// format). Text types name UTF-8.
+pub(crate) fn content_type(file: &Path) -> HeaderValue {
+    let ext = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let ty = match ext.as_deref() {
+        Some("js" | "mjs") => "text/javascript",
+        Some("map") => "application/json",
+        Some("ts") => "application/typescript",
+        _ => mime_guess::from_path(file)
+            .first_raw()
+            .unwrap_or("application/octet-stream"),
+    };
+    if ty.starts_with("text/") || ty == "application/typescript" {
+        HeaderValue::try_from(format!("{ty}; charset=utf-8"))
+            .unwrap_or(HeaderValue::from_static(ty))
+    } else {
+        HeaderValue::from_static(ty)
     }
 }
 
@@ -73,7 +78,7 @@ pub(crate) fn serve(mounts: &[Mount], method: &Method, path: &str) -> Option<Res
     if method != Method::GET && method != Method::HEAD {
         return None;
     }
-    let Ok(decoded) = String::from_utf8(percent_decode(path.as_bytes(), false)) else {
+    let Ok(decoded) = percent_decode_str(path).decode_utf8() else {
         return Some(text(StatusCode::BAD_REQUEST, "path is not UTF-8"));
     };
     if decoded.contains(['\\', '\0']) || decoded.split('/').any(|seg| seg == "..") {
@@ -100,12 +105,11 @@ pub(crate) fn serve(mounts: &[Mount], method: &Method, path: &str) -> Option<Res
         }
         file.push("index.html");
     }
-    let name = file.to_string_lossy().into_owned();
     Some(match std::fs::read(&file) {
         Ok(data) => {
             let mut resp = Response::new(ServerBody::full(data));
             let headers = resp.headers_mut();
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type(&name)));
+            headers.insert(CONTENT_TYPE, content_type(&file));
             // Rebuilt pkg/ files must be picked up without a hard reload.
             headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
             resp
@@ -116,7 +120,7 @@ pub(crate) fn serve(mounts: &[Mount], method: &Method, path: &str) -> Option<Res
         }
         Err(e) => text(
             StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("reading {name}: {e}"),
+            &format!("reading {}: {e}", file.display()),
         ),
     })
 }
@@ -149,15 +153,19 @@ mod tests {
         for (name, ty) in [
             ("a.html", "text/html; charset=utf-8"),
             ("a.js", "text/javascript; charset=utf-8"),
-            ("a.mjs", "text/javascript; charset=utf-8"),
+            ("a.MJS", "text/javascript; charset=utf-8"),
             ("a_bg.wasm", "application/wasm"),
             ("a.css", "text/css; charset=utf-8"),
             ("package.json", "application/json"),
+            ("a.js.map", "application/json"),
             ("a.png", "image/png"),
+            ("a.svg", "image/svg+xml"),
+            ("favicon.ico", "image/x-icon"),
             ("a.d.ts", "application/typescript; charset=utf-8"),
+            ("a.ts", "application/typescript; charset=utf-8"),
             ("LICENSE", "application/octet-stream"),
         ] {
-            assert_eq!(content_type(name), ty, "{name}");
+            assert_eq!(content_type(Path::new(name)), ty, "{name}");
         }
     }
 }

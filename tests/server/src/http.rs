@@ -55,43 +55,12 @@ pub(crate) async fn read_body(body: Incoming) -> Result<Bytes, Response<ServerBo
     }
 }
 
-/// `%XX` decoding; `+` becomes a space only in query strings.
-pub(crate) fn percent_decode(input: &[u8], plus_is_space: bool) -> Vec<u8> {
-    fn hex(b: u8) -> Option<u8> {
-        char::from(b).to_digit(16).map(|d| d as u8)
-    }
-    let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        match input[i] {
-            b'%' => match (
-                input.get(i + 1).and_then(|&b| hex(b)),
-                input.get(i + 2).and_then(|&b| hex(b)),
-            ) {
-                (Some(hi), Some(lo)) => {
-                    out.push(hi << 4 | lo);
-                    i += 3;
-                    continue;
-                }
-                // A stray `%` is kept literally, as browsers do.
-                _ => out.push(b'%'),
-            },
-            b'+' if plus_is_space => out.push(b' '),
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    out
-}
-
-/// The decoded value of query parameter `key`, if present.
+/// The decoded value of query parameter `key` (form encoding: `+` is a
+/// space), if present.
 pub(crate) fn query_param(query: Option<&str>, key: &str) -> Option<String> {
-    query?.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let k = percent_decode(k.as_bytes(), true);
-        (k == key.as_bytes())
-            .then(|| String::from_utf8_lossy(&percent_decode(v.as_bytes(), true)).into_owned())
-    })
+    form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
 }
 
 /// A numeric query parameter; absent or malformed falls back to `default`.
@@ -188,6 +157,5 @@ mod tests {
         assert_eq!(query_param(q, "missing"), None);
         assert_eq!(query_num(q, "n", 0u32), 5);
         assert_eq!(query_num(q, "type", 7u32), 7);
-        assert_eq!(percent_decode(b"%2e%2E/a+b", false), b"../a+b");
     }
 }

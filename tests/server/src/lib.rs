@@ -25,7 +25,6 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
-mod b64;
 mod bench;
 mod cli;
 mod demo;
@@ -69,10 +68,9 @@ impl Server {
     /// Binds 127.0.0.1 on the configured port.
     pub async fn bind(config: Config) -> io::Result<Server> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
-        let port = listener.local_addr()?.port();
         Ok(Server {
             listener,
-            state: Arc::new(State::new(port, config.mounts, config.verbose)),
+            state: Arc::new(State::new(config.mounts, config.verbose)),
         })
     }
 
@@ -84,7 +82,7 @@ impl Server {
     /// Accepts and serves connections until the future is dropped.
     pub async fn run(self) {
         loop {
-            let (stream, peer) = match self.listener.accept().await {
+            let (stream, _) = match self.listener.accept().await {
                 Ok(conn) => conn,
                 Err(e) => {
                     // Usually out of file descriptors: back off briefly
@@ -98,8 +96,7 @@ impl Server {
             let _ = stream.set_nodelay(true);
             let state = self.state.clone();
             tokio::spawn(async move {
-                let service =
-                    service_fn(move |req| routes::handle(state.clone(), peer.port(), req));
+                let service = service_fn(move |req| routes::handle(state.clone(), req));
                 let served = http1::Builder::new()
                     .timer(TokioTimer::new())
                     // Copying frames into one buffer measured ~15% faster

@@ -1,6 +1,6 @@
 //! Request routing and the handlers for scripted streams (`/sse/{name}`)
 //! and the control API (`/_script`, `/_requests`, `/_wait`, `/_closed`,
-//! `/_result`, `/_reset`).
+//! `/_result`).
 //!
 //! The control API and the demo answer CORS as `anonymous`: browser tests
 //! run on the test runner's origin, not this server's.
@@ -41,7 +41,6 @@ impl Error for Dropped {}
 /// Handles one request.
 pub(crate) async fn handle(
     state: Arc<State>,
-    peer_port: u16,
     req: Request<Incoming>,
 ) -> Result<Response<ServerBody>, Dropped> {
     let arrived_ms = state.elapsed_ms();
@@ -54,7 +53,7 @@ pub(crate) async fn handle(
     }
     let path = req.uri().path().to_owned();
     if let Some(name) = path.strip_prefix("/sse/") {
-        return Ok(scripted(&state, name, peer_port, arrived_ms, req).await);
+        return Ok(scripted(&state, name, arrived_ms, req).await);
     }
     let request_headers = req.headers().clone();
     let mut resp = if is_preflight(req.method(), req.headers()) {
@@ -83,40 +82,32 @@ async fn control(state: &State, rest: &str, req: Request<Incoming>) -> Response<
     let method = req.method().clone();
     let query = req.uri().query().map(str::to_owned);
     let query = query.as_deref();
-    if name.is_empty() && endpoint != "reset" {
+    if name.is_empty() {
         return text(StatusCode::BAD_REQUEST, &format!("use /_{endpoint}/NAME"));
     }
     let kind = match query_param(query, "kind").as_deref() {
         None | Some("all") => Kind::All,
         Some("attempts") => Kind::Attempts,
-        Some("preflights") => Kind::Preflights,
         Some(other) => {
             return text(
                 StatusCode::BAD_REQUEST,
-                &format!("kind={other}: use all, attempts or preflights"),
+                &format!("kind={other}: use all or attempts"),
             )
         }
     };
     match (&method, endpoint) {
-        (&Method::POST | &Method::PUT, "script") => {
+        (&Method::POST, "script") => {
             let body = match read_body(req.into_body()).await {
                 Ok(b) => b,
                 Err(resp) => return resp,
             };
-            match Script::compile(&body, state.port) {
+            match Script::compile(&body) {
                 Ok(script) => {
                     let n = script.responses.len();
                     state.set_script(name, script);
                     json(StatusCode::OK, format!(r#"{{"ok":true,"responses":{n}}}"#))
                 }
                 Err(e) => text(StatusCode::BAD_REQUEST, &e),
-            }
-        }
-        (&Method::DELETE, "script") => {
-            if state.remove_script(name) {
-                text(StatusCode::OK, "removed")
-            } else {
-                text(StatusCode::NOT_FOUND, "no such script")
             }
         }
         (&Method::GET, "requests") => {
@@ -141,7 +132,7 @@ async fn control(state: &State, rest: &str, req: Request<Incoming>) -> Response<
                 .await;
             json(StatusCode::OK, n.to_string())
         }
-        (&Method::POST | &Method::PUT, "result") => {
+        (&Method::POST, "result") => {
             let content_type = req.headers().get(CONTENT_TYPE).cloned();
             match read_body(req.into_body()).await {
                 Ok(body) => {
@@ -163,10 +154,6 @@ async fn control(state: &State, rest: &str, req: Request<Incoming>) -> Response<
                 None => text(StatusCode::NOT_FOUND, "no result stored before the timeout"),
             }
         }
-        (&Method::POST, "reset") => {
-            state.reset();
-            text(StatusCode::OK, "reset")
-        }
         _ => text(
             StatusCode::NOT_FOUND,
             &format!("no control endpoint {method} /_{endpoint}/"),
@@ -182,7 +169,7 @@ async fn demo_route(
     let method = req.method().clone();
     let streams = matches!(
         (what, &method),
-        ("clock", &Method::GET) | ("chat", &Method::GET | &Method::POST)
+        ("clock", &Method::GET) | ("chat", &Method::POST)
     );
     // With the power off a stream request gets no response at all.
     if streams && !*state.power.borrow() {
@@ -202,7 +189,6 @@ async fn demo_route(
 async fn scripted(
     state: &Arc<State>,
     name: &str,
-    peer_port: u16,
     arrived_ms: f64,
     req: Request<Incoming>,
 ) -> Response<ServerBody> {
@@ -222,9 +208,9 @@ async fn scripted(
         &parts.headers,
         &body,
         arrived_ms,
-        peer_port,
+        preflight_request,
     );
-    let registered = state.register(name, record, preflight_request);
+    let registered = state.register(name, record);
     let Some(script) = registered.script else {
         let mut resp = text(
             StatusCode::NOT_FOUND,
@@ -239,10 +225,7 @@ async fn scripted(
     let Some(scripted) = script.pick(registered.attempt) else {
         let mut resp = text(
             StatusCode::NOT_FOUND,
-            &format!(
-                "script {name:?} has no response for attempt {}",
-                registered.attempt
-            ),
+            &format!("script {name:?} has no responses"),
         );
         apply_cors(resp.headers_mut(), script.cors, &parts.headers);
         return resp;

@@ -1,20 +1,21 @@
 //! The JSON script format for `POST /_script/{name}` and its compiled form.
 //!
-//! A script is checked and compiled once, when it is posted: placeholders are
-//! substituted, base64 is decoded and header names and values are validated,
-//! so a typo in a test fails loudly at `POST` time with a 400 that names the
+//! A script is checked and compiled once, when it is posted: base64 is
+//! decoded and header names and values are validated, so a typo in a test fails loudly at `POST` time with a 400 that names the
 //! problem, instead of as a confusing browser-side error later.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
 use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::StatusCode;
 use serde::Deserialize;
-
-use crate::b64;
 
 /// Upper bound on what one `repeat` step may expand to, so a mistyped count
 /// cannot exhaust memory on a shared CI machine.
@@ -55,14 +56,8 @@ pub(crate) enum End {
 #[serde(deny_unknown_fields)]
 struct ScriptSpec {
     responses: Vec<ResponseSpec>,
-    #[serde(default = "yes")]
-    repeat_last: bool,
     #[serde(default)]
     cors: Cors,
-}
-
-fn yes() -> bool {
-    true
 }
 
 fn ok() -> u16 {
@@ -110,7 +105,6 @@ struct RepeatSpec {
 #[derive(Debug)]
 pub(crate) struct Script {
     pub responses: Vec<Arc<ScriptedResponse>>,
-    pub repeat_last: bool,
     pub cors: Cors,
 }
 
@@ -134,61 +128,37 @@ pub(crate) enum Step {
 }
 
 impl Script {
-    /// Parses and compiles a posted script. `port` fills the `{PORT}` and
-    /// `{ORIGIN}` placeholders.
-    pub(crate) fn compile(json: &[u8], port: u16) -> Result<Script, String> {
+    /// Parses and compiles a posted script.
+    pub(crate) fn compile(json: &[u8]) -> Result<Script, String> {
         let spec: ScriptSpec =
             serde_json::from_slice(json).map_err(|e| format!("invalid script JSON: {e}"))?;
-        let placeholders = Placeholders::new(port);
         let responses = spec
             .responses
             .into_iter()
             .enumerate()
             .map(|(i, r)| {
-                compile_response(r, &placeholders)
+                compile_response(r)
                     .map(Arc::new)
                     .map_err(|e| format!("responses[{i}]: {e}"))
             })
             .collect::<Result<_, _>>()?;
         Ok(Script {
             responses,
-            repeat_last: spec.repeat_last,
             cors: spec.cors,
         })
     }
 
-    /// The response for zero-based attempt `attempt`, or `None` when the
-    /// script has run out (the caller answers 404).
+    /// The response for zero-based attempt `attempt`: past the end, the last
+    /// one again; `None` only for an empty script (the caller answers 404).
     pub(crate) fn pick(&self, attempt: usize) -> Option<Arc<ScriptedResponse>> {
-        match self.responses.get(attempt) {
-            Some(r) => Some(r.clone()),
-            None if self.repeat_last => self.responses.last().cloned(),
-            None => None,
-        }
+        self.responses
+            .get(attempt)
+            .or(self.responses.last())
+            .cloned()
     }
 }
 
-struct Placeholders {
-    port: String,
-    origin: String,
-}
-
-impl Placeholders {
-    fn new(port: u16) -> Self {
-        Placeholders {
-            port: port.to_string(),
-            origin: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    fn apply(&self, s: &str) -> String {
-        // {ORIGIN} first: it is longer and contains no {PORT} itself.
-        s.replace("{ORIGIN}", &self.origin)
-            .replace("{PORT}", &self.port)
-    }
-}
-
-fn compile_response(spec: ResponseSpec, ph: &Placeholders) -> Result<ScriptedResponse, String> {
+fn compile_response(spec: ResponseSpec) -> Result<ScriptedResponse, String> {
     let status = StatusCode::from_u16(spec.status)
         .map_err(|_| format!("status {} is not a valid HTTP status", spec.status))?;
     let mut headers = Vec::with_capacity(spec.headers.len());
@@ -206,7 +176,7 @@ fn compile_response(spec: ResponseSpec, ph: &Placeholders) -> Result<ScriptedRes
                     .map(|v| {
                         // from_bytes, not from_str: tests need non-ASCII
                         // (obs-text) values to reach the client unchanged.
-                        HeaderValue::from_bytes(ph.apply(v).as_bytes())
+                        HeaderValue::from_bytes(v.as_bytes())
                             .map_err(|_| format!("invalid value {v:?} for header {name}"))
                     })
                     .collect::<Result<Vec<_>, _>>()
@@ -216,7 +186,7 @@ fn compile_response(spec: ResponseSpec, ph: &Placeholders) -> Result<ScriptedRes
     }
     let mut body = Vec::with_capacity(spec.body.len());
     for (i, step) in spec.body.into_iter().enumerate() {
-        compile_step(step, ph, &mut body).map_err(|e| format!("body[{i}]: {e}"))?;
+        compile_step(step, &mut body).map_err(|e| format!("body[{i}]: {e}"))?;
     }
     Ok(ScriptedResponse {
         status,
@@ -226,11 +196,30 @@ fn compile_response(spec: ResponseSpec, ph: &Placeholders) -> Result<ScriptedRes
     })
 }
 
-fn compile_step(step: StepSpec, ph: &Placeholders, out: &mut Vec<Step>) -> Result<(), String> {
+/// Decodes a `b64` step: standard or URL-safe alphabet, padding optional and
+/// ASCII whitespace ignored, so hand-written scripts do not have to be exact.
+fn decode_b64(text: &str) -> Result<Vec<u8>, String> {
+    const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    const STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
+    const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
+    let text: String = text.split_ascii_whitespace().collect();
+    let engine = if text.contains(['-', '_']) {
+        &URL_SAFE
+    } else {
+        &STANDARD
+    };
+    engine
+        .decode(&text)
+        .map_err(|e| format!("invalid base64: {e}"))
+}
+
+fn compile_step(step: StepSpec, out: &mut Vec<Step>) -> Result<(), String> {
     match step {
-        StepSpec::Data(s) => out.push(Step::Send(Bytes::from(ph.apply(&s)))),
+        StepSpec::Data(s) => out.push(Step::Send(Bytes::from(s))),
         StepSpec::Bytes(b) => out.push(Step::Send(Bytes::from(b))),
-        StepSpec::B64(s) => out.push(Step::Send(Bytes::from(b64::decode(&s)?))),
+        StepSpec::B64(s) => out.push(Step::Send(Bytes::from(decode_b64(&s)?))),
         StepSpec::Delay(ms) => {
             if !(ms.is_finite() && ms >= 0.0) {
                 return Err(format!(
@@ -240,13 +229,12 @@ fn compile_step(step: StepSpec, ph: &Placeholders, out: &mut Vec<Step>) -> Resul
             out.push(Step::Delay(Duration::from_secs_f64(ms / 1000.0)));
         }
         StepSpec::Repeat(RepeatSpec { count, data }) => {
-            let unit = ph.apply(&data);
-            let total = unit
+            let total = data
                 .len()
                 .checked_mul(count)
                 .filter(|&t| t <= MAX_REPEAT_BYTES)
                 .ok_or_else(|| format!("repeat expands to more than {MAX_REPEAT_BYTES} bytes"))?;
-            let all = Bytes::from(unit.repeat(count));
+            let all = Bytes::from(data.repeat(count));
             let mut start = 0;
             while start < total {
                 let end = (start + REPEAT_FRAME).min(total);
@@ -274,39 +262,49 @@ mod tests {
     }
 
     #[test]
-    fn defaults_and_placeholders() {
+    fn defaults_and_headers() {
         let s = Script::compile(
-            br#"{"responses":[{"body":[{"data":"x {PORT} {ORIGIN}"},{"delay":5}],
-                 "headers":{"Location":"{ORIGIN}/sse/b","Content-Type":null}}]}"#,
-            4242,
+            br#"{"responses":[{"body":[{"data":"x"},{"delay":5}],
+                 "headers":{"Location":"/sse/b","Content-Type":null,"X-Many":["a","b"]}}]}"#,
         )
         .expect("valid script");
-        assert!(s.repeat_last);
         assert_eq!(s.cors, Cors::Anonymous);
-        let r = s.pick(7).expect("repeat_last repeats the last response");
+        let r = s.pick(7).expect("past the end, the last response repeats");
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.end, End::Close);
-        assert_eq!(sent(&r), b"x 4242 http://127.0.0.1:4242");
+        assert_eq!(sent(&r), b"x");
         assert_eq!(r.headers[0].0, "content-type");
         assert!(r.headers[0].1.is_none());
         assert_eq!(
             r.headers[1].1.as_deref(),
-            Some(&[HeaderValue::from_static("http://127.0.0.1:4242/sse/b")][..])
+            Some(&[HeaderValue::from_static("/sse/b")][..])
         );
+        assert_eq!(r.headers[2].1.as_ref().map(Vec::len), Some(2));
+        let empty = Script::compile(br#"{"responses":[]}"#).expect("valid script");
+        assert!(empty.pick(0).is_none());
     }
 
     #[test]
     fn raw_bytes_and_repeat() {
         let s = Script::compile(
-            br#"{"repeat_last":false,"cors":"none","responses":[{"end":"cut","body":[
+            br#"{"cors":"none","responses":[{"end":"cut","body":[
                 {"bytes":[239,187,191]},{"b64":"/w=="},{"repeat":{"count":3,"data":"ab"}}]}]}"#,
-            1,
         )
         .expect("valid script");
-        assert!(s.pick(1).is_none());
         let r = s.pick(0).expect("first response");
+        assert_eq!(s.cors, Cors::None);
         assert_eq!(r.end, End::Cut);
         assert_eq!(sent(&r), b"\xEF\xBB\xBF\xFFababab");
+    }
+
+    #[test]
+    fn base64_is_lenient() {
+        for text in ["77u/", "77u_", "/w==", "_w", "/w", " 77\nu/ "] {
+            assert!(decode_b64(text).is_ok(), "{text:?}");
+        }
+        assert_eq!(decode_b64("77u_").as_deref(), Ok(&[0xEF, 0xBB, 0xBF][..]));
+        assert_eq!(decode_b64("_w").as_deref(), Ok(&[0xFF][..]));
+        assert!(decode_b64("a*b").is_err());
     }
 
     #[test]
@@ -319,7 +317,7 @@ mod tests {
             (br#"{"responses":[{"headers":{"a b":"c"}}]}"#, "header name"),
             (br#"{"responses":[],"cors":"maybe"}"#, "maybe"),
         ] {
-            let err = Script::compile(json, 1).expect_err("must be rejected");
+            let err = Script::compile(json).expect_err("must be rejected");
             assert!(err.contains(needle), "{err:?} should mention {needle:?}");
         }
     }

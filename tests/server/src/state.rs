@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use bytes::Bytes;
 use hyper::HeaderMap;
 use serde::Serialize;
@@ -31,30 +33,24 @@ pub(crate) struct Record {
     pub headers: BTreeMap<String, String>,
     /// Every header value as the exact bytes received.
     pub headers_raw: BTreeMap<String, Vec<u8>>,
-    /// Only the header values that contain non-ASCII bytes, as bytes.
-    pub header_bytes: BTreeMap<String, Vec<u8>>,
     /// The request body, lossily decoded as UTF-8.
     pub body: String,
     pub body_b64: String,
     /// Milliseconds since the server started, when the request head arrived.
     pub time_ms: f64,
-    /// Zero-based attempt index. A preflight carries the index of the attempt
-    /// it precedes and does not consume one.
-    pub attempt: usize,
+    /// A CORS preflight, which does not consume an attempt.
     pub preflight: bool,
-    /// The client's TCP port: equal ports mean a reused connection.
-    pub peer_port: u16,
 }
 
 impl Record {
-    /// Captures a request; `attempt` is filled in when it is registered.
+    /// Captures a request.
     pub(crate) fn new(
         method: &str,
         path: &str,
         headers: &HeaderMap,
         body: &[u8],
         time_ms: f64,
-        peer_port: u16,
+        preflight: bool,
     ) -> Record {
         let mut raw: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         for (name, value) in headers {
@@ -68,23 +64,15 @@ impl Record {
             .iter()
             .map(|(k, v)| (k.clone(), String::from_utf8_lossy(v).into_owned()))
             .collect();
-        let non_ascii = raw
-            .iter()
-            .filter(|(_, v)| !v.is_ascii())
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
         Record {
             method: method.to_owned(),
             path: path.to_owned(),
             headers: text,
             headers_raw: raw,
-            header_bytes: non_ascii,
             body: String::from_utf8_lossy(body).into_owned(),
-            body_b64: crate::b64::encode(body),
+            body_b64: BASE64.encode(body),
             time_ms,
-            attempt: 0,
-            preflight: false,
-            peer_port,
+            preflight,
         }
     }
 }
@@ -93,17 +81,13 @@ impl Record {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
     All,
+    /// Real requests, preflights left out.
     Attempts,
-    Preflights,
 }
 
 impl Kind {
     fn matches(self, r: &Record) -> bool {
-        match self {
-            Kind::All => true,
-            Kind::Attempts => !r.preflight,
-            Kind::Preflights => r.preflight,
-        }
+        self == Kind::All || !r.preflight
     }
 }
 
@@ -144,7 +128,6 @@ pub(crate) struct Registered {
 /// Shared server state, behind an `Arc`.
 pub(crate) struct State {
     pub start: Instant,
-    pub port: u16,
     pub mounts: Vec<Mount>,
     pub verbose: bool,
     /// The demo's power switch: `false` drops demo connections.
@@ -155,10 +138,9 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(port: u16, mounts: Vec<Mount>, verbose: bool) -> State {
+    pub(crate) fn new(mounts: Vec<Mount>, verbose: bool) -> State {
         State {
             start: Instant::now(),
-            port,
             mounts,
             verbose,
             power: watch::Sender::new(true),
@@ -199,33 +181,14 @@ impl State {
         self.bump();
     }
 
-    pub(crate) fn remove_script(&self, name: &str) -> bool {
-        let removed = self.lock().scenarios.remove(name).is_some();
-        self.bump();
-        removed
-    }
-
-    /// Forgets all scenarios and results and switches the demo power on.
-    pub(crate) fn reset(&self) {
-        {
-            let mut inner = self.lock();
-            inner.scenarios.clear();
-            inner.results.clear();
-        }
-        self.power.send_replace(true);
-        self.bump();
-    }
-
     /// Records a request to `/sse/{name}` and, unless it is a preflight,
     /// consumes an attempt.
-    pub(crate) fn register(&self, name: &str, mut record: Record, preflight: bool) -> Registered {
+    pub(crate) fn register(&self, name: &str, record: Record) -> Registered {
         let registered = {
             let mut inner = self.lock();
             let scenario = inner.scenarios.entry(name.to_owned()).or_default();
             let attempt = scenario.attempts;
-            record.attempt = attempt;
-            record.preflight = preflight;
-            if !preflight {
+            if !record.preflight {
                 scenario.attempts += 1;
             }
             scenario.requests.push(record);
