@@ -15,6 +15,22 @@ function defineEventSource(loader) {
   const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
   const FORBIDDEN_METHODS = /^(CONNECT|TRACE|TRACK)$/i;
 
+  // [spec] URL standard, host parsing: once percent-decoded, the host of a
+  // special-scheme URL must not contain a forbidden domain code point.
+  // Chromium's parser lets some through, percent-encoded; the standard (and
+  // Firefox) reject the URL. The same rule is `is_valid_host` in Rust, for
+  // the Rust API; here it must run before the WebAssembly module is loaded.
+  const SPECIAL_SCHEME = /^(https?|wss?|ftp|file):$/;
+  const FORBIDDEN_DOMAIN = /[\u0000-\u0020#%/:<>?@[\\\]^|\u007f]/;
+  function validHost(host) {
+    if (host.startsWith('[')) return true;
+    try {
+      return !FORBIDDEN_DOMAIN.test(decodeURIComponent(host));
+    } catch {
+      return false;
+    }
+  }
+
   function optionError(name, expected) {
     return new TypeError(
       `Failed to construct 'EventSource': option '${name}' must be ${expected}.`
@@ -187,6 +203,9 @@ function defineEventSource(loader) {
       try {
         parsed = base === undefined ? new URL(href) : new URL(href, base);
       } catch {
+        parsed = null;
+      }
+      if (!parsed || (SPECIAL_SCHEME.test(parsed.protocol) && !validHost(parsed.hostname))) {
         throw new DOMException(`Failed to construct 'EventSource': The URL '${href}' is invalid.`, 'SyntaxError');
       }
       const options = normalize(eventSourceInitDict);

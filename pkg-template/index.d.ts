@@ -53,7 +53,9 @@ export interface EventSourceInit {
  * not 200 (`status`), the type not `text/event-stream` (`content-type`),
  * `maxBufferSize` was exceeded (`overflow`), nothing arrived within
  * `inactivityTimeout` (`inactivity`), fetch cannot load the URL's scheme
- * (`scheme`), or preparing the request failed (`setup`).
+ * (`scheme`), preparing the request failed (`setup`), the server answered but
+ * CORS refused the request or its preflight (`cors`), or the page stopped
+ * the request with `window.stop()` (`aborted`).
  */
 export type EventSourceErrorReason =
   | 'network'
@@ -64,7 +66,9 @@ export type EventSourceErrorReason =
   | 'overflow'
   | 'inactivity'
   | 'scheme'
-  | 'setup';
+  | 'setup'
+  | 'cors'
+  | 'aborted';
 
 /** The `error` event, with what happened. */
 export interface EventSourceErrorEvent extends Event {

@@ -74,6 +74,11 @@ impl ErrorEvent {
                     Reason::BodyError => "the stream broke off",
                     Reason::BodyEnded => "the server ended the stream",
                     Reason::Scheme => "the URL's scheme cannot be fetched",
+                    Reason::Cors => {
+                        "CORS refused the request (the server answered, but does not allow \
+                         this origin, or rejected the preflight)"
+                    }
+                    Reason::Aborted => "the page stopped the request (window.stop())",
                     _ => "preparing the request failed",
                 };
                 if detail.is_empty() {

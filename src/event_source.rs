@@ -53,7 +53,7 @@ use web_sys::RequestCredentials;
 use crate::browser::{self, Compute, Frontend, PerAttempt, RequestSpec};
 use crate::error::ErrorEvent;
 use crate::parser::Batch;
-use crate::reconnect::{Config, ReadyState, ReconnectState, MAX_DELAY};
+use crate::reconnect::{is_valid_host, Config, ReadyState, ReconnectState, MAX_DELAY};
 
 /// Messages a source queues for a consumer that is behind before it stops
 /// reading the response body.
@@ -635,9 +635,17 @@ fn resolve_url(url: &str) -> Result<String, BuildError> {
         Some(base) => web_sys::Url::new_with_base(url, &base),
         None => web_sys::Url::new(url),
     };
-    parsed.map(|u| u.href()).map_err(|_| BuildError::Url {
+    let invalid = || BuildError::Url {
         url: url.to_string(),
-    })
+    };
+    let parsed = parsed.map_err(|_| invalid())?;
+    // [spec] The URL standard rejects hosts some browsers' parsers accept.
+    let special =
+        ["http:", "https:", "ws:", "wss:", "ftp:", "file:"].contains(&parsed.protocol().as_str());
+    if special && !is_valid_host(&parsed.hostname()) {
+        return Err(invalid());
+    }
+    Ok(parsed.href())
 }
 
 /// What the engine has delivered and the consumer not yet taken.

@@ -4,10 +4,10 @@
 //! It implements the "fail the connection", "reestablish the connection" and
 //! response-handling rules of
 //! [HTML § 9.2.3](https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model)
-//! as a pure function of its inputs. Time is passed in as milliseconds
-//! (the browser layer passes `Date.now()`); the machine never reads a clock
-//! and draws jitter from an injected random source, so every transition is
-//! testable natively on a fake clock.
+//! as a pure function of its inputs. Time is passed in as milliseconds of a
+//! monotonic clock (the browser layer passes `performance.now()`); the
+//! machine never reads a clock and draws jitter from an injected random
+//! source, so every transition is testable natively on a fake clock.
 //!
 //! The machine owns the [`EventParser`] of the current connection, because
 //! what the stream says (`retry:`, `id:`, too much buffered input) changes
@@ -132,11 +132,16 @@ pub enum Reason {
     Scheme,
     /// Preparing the request (a `headers` or `body` function) failed.
     Setup,
+    /// The server answered, but CORS forbids the page to read the response
+    /// (or to send the request: a rejected preflight).
+    Cors,
+    /// The page stopped the request (`window.stop()`), not the source.
+    Aborted,
 }
 
 impl Reason {
     /// Every reason, in declaration order.
-    pub const ALL: [Reason; 9] = [
+    pub const ALL: [Reason; 11] = [
         Reason::Network,
         Reason::BodyError,
         Reason::BodyEnded,
@@ -146,12 +151,14 @@ impl Reason {
         Reason::Inactivity,
         Reason::Scheme,
         Reason::Setup,
+        Reason::Cors,
+        Reason::Aborted,
     ];
 
     /// The reason's name, as the JavaScript `error` event's `reason`
     /// property carries it: `"network"`, `"body-error"`, `"body-ended"`,
     /// `"status"`, `"content-type"`, `"overflow"`, `"inactivity"`,
-    /// `"scheme"` or `"setup"`.
+    /// `"scheme"`, `"setup"`, `"cors"` or `"aborted"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Network => "network",
@@ -163,6 +170,8 @@ impl Reason {
             Reason::Inactivity => "inactivity",
             Reason::Scheme => "scheme",
             Reason::Setup => "setup",
+            Reason::Cors => "cors",
+            Reason::Aborted => "aborted",
         }
     }
 }
@@ -246,6 +255,9 @@ pub struct ReconnectState {
     last_activity: f64,
     /// The front end is not taking events, so the body is not being read.
     suspended: bool,
+    /// The last chunk overflowed the buffer: the connection fails once its
+    /// complete events are delivered ([`ReconnectState::on_delivered`]).
+    overflowed: bool,
     random: Box<dyn FnMut() -> f64>,
 }
 
@@ -277,6 +289,7 @@ impl ReconnectState {
             conn: 0,
             last_activity: 0.0,
             suspended: false,
+            overflowed: false,
             random,
         }
     }
@@ -325,23 +338,24 @@ impl ReconnectState {
     }
 
     /// A response arrived for fetch `conn` (after redirects).
-    /// `content_type` is the `Content-Type` header, `retry_after` the
-    /// `Retry-After` header, if present.
+    /// `content_type` is the `Content-Type` header; `retry_after` the delay
+    /// in ms its `Retry-After` header asks for, if any (see
+    /// [`parse_retry_after`], which needs the wall clock this machine never
+    /// sees).
     pub fn on_response(
         &mut self,
         now: f64,
         conn: u32,
         status: u16,
         content_type: Option<&str>,
-        retry_after: Option<&str>,
+        retry_after: Option<f64>,
     ) -> Action {
         if !self.is_current(conn) || self.phase != Phase::Fetching {
             return Action::None;
         }
         self.last_activity = now;
         if status != 200 && self.config.retry_on_status.contains(&status) {
-            let floor = retry_after.and_then(|v| parse_retry_after(v, now));
-            return self.reestablish(Reason::Status, Some(status), floor);
+            return self.reestablish(Reason::Status, Some(status), retry_after);
         }
         // [spec] Any status other than 200 fails the connection (204 is how
         // a server says "stop reconnecting"); redirects were followed by fetch.
@@ -361,11 +375,13 @@ impl ReconnectState {
     }
 
     /// Body bytes of fetch `conn` arrived. Complete events are appended to
-    /// `out`; the browser layer dispatches them before carrying out the
-    /// returned action (so a `Fail` for overflow loses nothing received).
-    pub fn on_body(&mut self, now: f64, conn: u32, chunk: &[u8], out: &mut Batch) -> Action {
-        if !self.is_current(conn) || self.phase != Phase::Streaming {
-            return Action::None;
+    /// `out`; the browser layer dispatches them, then reports it with
+    /// [`on_delivered`](Self::on_delivered), which carries out what the
+    /// chunk decided (a buffer overflow fails the connection only then, so
+    /// nothing received is lost and the events see the ready state OPEN).
+    pub fn on_body(&mut self, now: f64, conn: u32, chunk: &[u8], out: &mut Batch) {
+        if !self.is_current(conn) || self.phase != Phase::Streaming || self.overflowed {
+            return;
         }
         self.last_activity = now;
         let before = out.len();
@@ -379,10 +395,17 @@ impl ReconnectState {
             // [spec] `retry:` sets the reconnection time.
             self.base_delay = ms as f64;
         }
-        match feed {
-            Feed::Ok => Action::None,
-            Feed::Overflow => self.fail(Reason::Overflow, Some(200)),
+        self.overflowed = feed == Feed::Overflow;
+    }
+
+    /// The events of fetch `conn`'s last chunk were delivered to the front
+    /// end (whose listeners may have called `close()` meanwhile).
+    pub fn on_delivered(&mut self, conn: u32) -> Action {
+        if !self.is_current(conn) || self.phase != Phase::Streaming || !self.overflowed {
+            return Action::None;
         }
+        // [spec] Too much buffered input is fatal here: fail the connection.
+        self.fail(Reason::Overflow, Some(200))
     }
 
     /// The body of fetch `conn` ended normally.
@@ -394,16 +417,25 @@ impl ReconnectState {
         self.reestablish(Reason::BodyEnded, Some(200), None)
     }
 
-    /// Fetch `conn` failed: before a response (`reason` [`Reason::Network`]),
-    /// while reading the body ([`Reason::BodyError`]), or while preparing
-    /// the request ([`Reason::Setup`]).
+    /// Fetch `conn` failed: before a response (`reason` [`Reason::Network`],
+    /// or [`Reason::Cors`] when the server answered but CORS forbade the
+    /// request), while reading the body ([`Reason::BodyError`]), while
+    /// preparing the request ([`Reason::Setup`]), or because the page
+    /// stopped it ([`Reason::Aborted`], `window.stop()`).
     pub fn on_network_error(&mut self, conn: u32, reason: Reason) -> Action {
         if !self.is_current(conn) || !matches!(self.phase, Phase::Fetching | Phase::Streaming) {
             return Action::None;
         }
         let status = (self.phase == Phase::Streaming).then_some(200);
-        // [spec] A network error reestablishes the connection.
-        self.reestablish(reason, status, None)
+        match reason {
+            // [spec] A CORS failure is a network error "with the CORS flag",
+            // and the processing model fails the connection for it: retrying
+            // cannot help, and native EventSource does not. Stopping the
+            // document's fetches (window.stop()) cancels the source too.
+            Reason::Cors | Reason::Aborted => self.fail(reason, status),
+            // [spec] A network error reestablishes the connection.
+            _ => self.reestablish(reason, status, None),
+        }
     }
 
     /// The front end stopped taking events (backpressure), so the browser
@@ -466,6 +498,7 @@ impl ReconnectState {
         self.conn = self.conn.wrapping_add(1);
         self.phase = Phase::Fetching;
         self.suspended = false;
+        self.overflowed = false;
         self.last_activity = now;
         // [spec] Reconnects carry the last event id, when not empty.
         Action::Fetch {
@@ -481,6 +514,7 @@ impl ReconnectState {
 
     fn close_with(&mut self, reason: Reason, status: Option<u16>, gave_up: bool) -> Action {
         // [spec] Fail the connection: set CLOSED, fire error, never reconnect.
+        self.overflowed = false;
         self.phase = Phase::Closed;
         self.ready_state = ReadyState::Closed;
         self.parser.reset();
@@ -568,10 +602,12 @@ pub fn is_event_stream(content_type: &str) -> bool {
         .eq_ignore_ascii_case("text/event-stream")
 }
 
-/// Parse a `Retry-After` value (delay seconds or an IMF-fixdate HTTP-date)
-/// into milliseconds from `now` (ms since the Unix epoch). Unparseable or
-/// past values give `None`.
-pub fn parse_retry_after(value: &str, now: f64) -> Option<f64> {
+/// Parse a `Retry-After` value into the delay it asks for, in ms:
+/// delay-seconds, or an HTTP-date in any of the three forms RFC 9110
+/// § 5.6.7 says a recipient must accept (IMF-fixdate, RFC 850, asctime),
+/// measured from `wall_now` (ms since the Unix epoch). A date in the past,
+/// or a value that parses as neither, asks for nothing: `None`.
+pub fn parse_retry_after(value: &str, wall_now: f64) -> Option<f64> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Integer arithmetic: saturates instead of overflowing on long values.
@@ -580,44 +616,85 @@ pub fn parse_retry_after(value: &str, now: f64) -> Option<f64> {
         });
         return Some((secs as f64 * 1000.0).min(MAX_DELAY));
     }
-    let at = parse_http_date(value)?;
-    (at > now).then(|| (at - now).min(MAX_DELAY))
+    let at = parse_http_date(value, wall_now)?;
+    (at > wall_now).then(|| (at - wall_now).min(MAX_DELAY))
 }
 
-/// `Sun, 06 Nov 1994 08:49:37 GMT` → ms since the Unix epoch.
-fn parse_http_date(s: &str) -> Option<f64> {
-    let mut parts = s.split_ascii_whitespace();
-    let _weekday = parts.next()?;
-    // Unsigned parses reject signs; IMF-fixdate has a four-digit year,
-    // which also keeps the arithmetic below far from overflowing.
-    let day: i64 = parts.next()?.parse::<u8>().ok()?.into();
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const LONG_WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// An HTTP-date (RFC 9110 § 5.6.7) → ms since the Unix epoch; `wall_now`
+/// places an RFC 850 two-digit year.
+///
+/// Written here rather than taken from a crate: `httpdate`, the usual one,
+/// added 4.6 KB gzipped to the WebAssembly module (its `SystemTime` path
+/// pulls in `core::fmt`), 15% of it, for a header few streams send.
+fn parse_http_date(s: &str, wall_now: f64) -> Option<f64> {
+    let digits = |t: &str, n: usize| -> Option<i64> {
+        (t.len() == n && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())?
     };
-    let year: i64 = parts.next()?.parse::<u16>().ok()?.into();
-    let mut hms = parts.next()?.split(':');
-    let h: i64 = hms.next()?.parse::<u8>().ok()?.into();
-    let m: i64 = hms.next()?.parse::<u8>().ok()?.into();
-    let sec: i64 = hms.next()?.parse::<u8>().ok()?.into();
-    if parts.next()? != "GMT"
-        || !(1..=31).contains(&day)
-        || year > 9999
-        || h > 23
-        || m > 59
-        || sec > 60
-    {
+    let month = |t: &str| MONTHS.iter().position(|m| *m == t).map(|i| i as i64 + 1);
+    let (day, month, year, time) = if let Some((weekday, rest)) = s.split_once(", ") {
+        let parts: Vec<&str> = rest.split(' ').collect();
+        if WEEKDAYS.contains(&weekday) {
+            // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
+            let [day, mon, year, time, "GMT"] = parts[..] else {
+                return None;
+            };
+            (digits(day, 2)?, month(mon)?, digits(year, 4)?, time)
+        } else if LONG_WEEKDAYS.contains(&weekday) {
+            // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`.
+            let [date, time, "GMT"] = parts[..] else {
+                return None;
+            };
+            let mut dmy = date.split('-');
+            let (day, mon, yy) = (dmy.next()?, dmy.next()?, dmy.next()?);
+            if dmy.next().is_some() {
+                return None;
+            }
+            // A year more than 50 years ahead is the most recent past one
+            // with the same last two digits.
+            let this_year = 1970 + (wall_now / 31_556_952_000.0).floor() as i64;
+            let mut year = this_year - this_year.rem_euclid(100) + digits(yy, 2)?;
+            if year > this_year + 50 {
+                year -= 100;
+            }
+            (digits(day, 2)?, month(mon)?, year, time)
+        } else {
+            return None;
+        }
+    } else {
+        // asctime: `Sun Nov  6 08:49:37 1994` (a one-digit day is
+        // padded with a space).
+        let (weekday, rest) = s.split_once(' ')?;
+        let (mon, rest) = rest.split_once(' ')?;
+        let (day, rest) = match rest.strip_prefix(' ') {
+            Some(rest) => (digits(rest.get(..1)?, 1)?, rest.get(1..)?),
+            None => (digits(rest.get(..2)?, 2)?, rest.get(2..)?),
+        };
+        let [time, year] = rest.strip_prefix(' ')?.split(' ').collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        if !WEEKDAYS.contains(&weekday) {
+            return None;
+        }
+        (day, month(mon)?, digits(year, 4)?, time)
+    };
+    let mut hms = time.split(':');
+    let (h, m, sec) = (hms.next()?, hms.next()?, hms.next()?);
+    let (h, m, sec) = (digits(h, 2)?, digits(m, 2)?, digits(sec, 2)?);
+    if hms.next().is_some() || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
         return None;
     }
     // Days from civil (proleptic Gregorian), after Howard Hinnant's algorithm.
@@ -629,4 +706,37 @@ fn parse_http_date(s: &str) -> Option<f64> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     Some(((days * 86_400 + h * 3600 + m * 60 + sec) * 1000) as f64)
+}
+
+/// Whether `host`, the host of a URL with a special scheme (`http:`,
+/// `https:`...) as a browser's URL parser serialized it, is valid under the
+/// URL standard's host parser: once percent-decoded it must not contain a
+/// forbidden domain code point (C0 controls, space, `#`, `%`, `/`, `:`, `<`,
+/// `>`, `?`, `@`, `[`, `\`, `]`, `^`, `|`, DEL). IPv6 literals (`[...]`)
+/// are left to the browser. Some parsers (Chromium's) accept such hosts by
+/// percent-encoding them; the standard says the URL is invalid.
+pub fn is_valid_host(host: &str) -> bool {
+    if host.starts_with('[') {
+        return true;
+    }
+    let decoded = percent_encoding::percent_decode_str(host).collect::<Vec<u8>>();
+    !decoded.iter().any(|&b| {
+        b <= 0x20
+            || b == 0x7f
+            || matches!(
+                b,
+                b'#' | b'%'
+                    | b'/'
+                    | b':'
+                    | b'<'
+                    | b'>'
+                    | b'?'
+                    | b'@'
+                    | b'['
+                    | b'\\'
+                    | b']'
+                    | b'^'
+                    | b'|'
+            )
+    })
 }

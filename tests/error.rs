@@ -77,6 +77,17 @@ fn each_reason_is_worded_once() {
             "token service down",
             "preparing the request failed: token service down; reconnecting in 10 ms (attempt 1)",
         ),
+        (
+            info(Reason::Cors, None, None, 0),
+            "Failed to fetch",
+            "CORS refused the request (the server answered, but does not allow this origin, \
+             or rejected the preflight): Failed to fetch",
+        ),
+        (
+            info(Reason::Aborted, Some(200), None, 0),
+            "",
+            "the page stopped the request (window.stop())",
+        ),
     ];
     for (info, detail, want) in table {
         let e = ErrorEvent::new(info, detail, &config);

@@ -15,8 +15,8 @@ use std::rc::Rc;
 
 use wasm_eventsource::parser::Batch;
 use wasm_eventsource::reconnect::{
-    fetchable_scheme, is_event_stream, parse_retry_after, Action, Backoff, Config, ErrorInfo,
-    ReadyState, Reason, ReconnectState, DEFAULT_RECONNECTION_TIME, MAX_DELAY,
+    fetchable_scheme, is_event_stream, is_valid_host, parse_retry_after, Action, Backoff, Config,
+    ErrorInfo, ReadyState, Reason, ReconnectState, DEFAULT_RECONNECTION_TIME, MAX_DELAY,
 };
 
 use ReadyState::{Closed, Connecting, Open};
@@ -81,9 +81,16 @@ impl Driver {
     fn input(&mut self, now: f64, input: In) -> Action {
         match input {
             Connect(url) => self.m.connect(now, url),
-            Response(conn, status, ct, ra) => self.m.on_response(now, conn, status, ct, ra),
+            // The tests' clock is a wall clock too (ms since the epoch), so
+            // it also dates Retry-After here.
+            Response(conn, status, ct, ra) => {
+                let retry_after = ra.and_then(|v| parse_retry_after(v, now));
+                self.m.on_response(now, conn, status, ct, retry_after)
+            }
+            // A chunk, its events handed to the front end, then what the
+            // chunk decided.
             Body(conn, bytes) => {
-                let action = self.m.on_body(now, conn, bytes, &mut self.batch);
+                self.m.on_body(now, conn, bytes, &mut self.batch);
                 for e in self.batch.iter() {
                     self.events.push((
                         e.event_type.to_owned(),
@@ -92,7 +99,7 @@ impl Driver {
                     ));
                 }
                 self.batch.clear();
-                action
+                self.m.on_delivered(conn)
             }
             End(conn) => self.m.on_body_end(conn),
             NetErr(conn, reason) => self.m.on_network_error(conn, reason),
@@ -544,6 +551,37 @@ fn network_errors_reestablish() {
         ),
         (3030.0, Timer, fetch(2, "a"), Connecting),
     ]);
+}
+
+#[test]
+fn cors_refusals_and_page_aborts_fail_while_network_errors_reestablish() {
+    for (reason, status_while_streaming, fails) in [
+        (Reason::Network, None, false),
+        (Reason::Setup, None, false),
+        (Reason::Cors, None, true),
+        (Reason::Aborted, None, true),
+        (Reason::BodyError, Some(200), false),
+        (Reason::Aborted, Some(200), true),
+    ] {
+        let mut d = Driver::new(Config::default());
+        d.input(0.0, Connect(URL));
+        if status_while_streaming.is_some() {
+            d.input(1.0, Response(1, 200, SSE, None));
+        }
+        let got = d.input(2.0, NetErr(1, reason));
+        if fails {
+            assert_eq!(got, fail(reason, status_while_streaming, 0), "{reason}");
+            assert_eq!(d.m.ready_state(), Closed);
+            d.assert_inert(1e6);
+        } else {
+            assert_eq!(
+                got,
+                retry(reason, status_while_streaming, 3000.0, 1),
+                "{reason}"
+            );
+            assert_eq!(d.m.ready_state(), Connecting);
+        }
+    }
 }
 
 #[test]
@@ -1068,6 +1106,22 @@ fn parse_retry_after_table() {
         ("2147484", Some(MAX_DELAY)),
         ("18446744073709551616000", Some(MAX_DELAY)),
         ("Tue, 14 Nov 2023 22:13:27 GMT", Some(7000.0)),
+        // RFC 9110 § 5.6.7: the obsolete RFC 850 and asctime forms too.
+        ("Tuesday, 14-Nov-23 22:13:27 GMT", Some(7000.0)),
+        ("Wednesday, 15-Nov-23 00:00:00 GMT", Some(6_400_000.0)),
+        ("Tue Nov 14 22:13:27 2023", Some(7000.0)),
+        ("Fri Dec  1 22:13:20 2023", Some(17.0 * 86_400_000.0)),
+        ("Tuesday, 14-Nov-23 22:13:19 GMT", None),
+        ("Tue Nov 14 22:13:19 2023", None),
+        ("Tue, 14-Nov-23 22:13:27 GMT", None),
+        ("Tue Nov 14 22:13:27 2023 GMT", None),
+        ("Fri Dec 1 22:13:20 2023", None),
+        ("Fri Dec 01 22:13:20 2023", Some(17.0 * 86_400_000.0)),
+        // RFC 850 years: up to 50 years ahead, else the century before.
+        ("Wednesday, 01-Jan-70 00:00:00 GMT", Some(MAX_DELAY)),
+        ("Tuesday, 01-Jan-74 00:00:00 GMT", None),
+        ("Sunday, 06-Nov-94 08:49:37 GMT", None),
+        ("Sunday, 06-Nov-1994 08:49:37 GMT", None),
         ("Tue, 14 Nov 2023 22:13:21 GMT", Some(1000.0)),
         ("Wed, 15 Nov 2023 00:00:00 GMT", Some(6_400_000.0)),
         ("Fri, 01 Dec 2023 22:13:20 GMT", Some(17.0 * 86_400_000.0)),
@@ -1263,6 +1317,25 @@ fn overflow_fails_after_delivering_complete_events() {
 }
 
 #[test]
+fn overflow_is_not_reported_when_a_listener_closed_the_source() {
+    let mut chunk = b"data: a\n\ndata: ".to_vec();
+    chunk.extend(std::iter::repeat(b'x').take(200));
+    let mut d = open(Config {
+        max_buffer_size: 64,
+        ..Config::default()
+    });
+    d.m.on_body(20.0, 1, &chunk, &mut d.batch);
+    assert_eq!(d.batch.len(), 1);
+    d.batch.clear();
+    // The events are delivered with the source still OPEN...
+    assert_eq!(d.m.ready_state(), Open);
+    // ...and a listener closes it: the overflow is not reported.
+    assert!(d.m.close());
+    assert_eq!(d.m.on_delivered(1), NONE);
+    d.assert_inert(30.0);
+}
+
+#[test]
 fn overflow_across_chunks() {
     let mut d = open(Config {
         max_buffer_size: 64,
@@ -1331,5 +1404,39 @@ fn delays_never_exceed_max_delay() {
         assert!(delays.iter().all(|&ms| (0.0..=MAX_DELAY).contains(&ms)));
         assert_eq!(delays.last(), Some(&MAX_DELAY), "max_delay {max_delay}");
         assert!(delays.windows(2).all(|w| w[0] <= w[1]), "monotonic");
+    }
+}
+
+// ------------------------------------------------------------------ hosts
+
+#[test]
+fn hosts_the_url_standard_rejects() {
+    // (host as a lenient parser serializes it, valid under the URL standard)
+    let table = [
+        ("example.com", true),
+        ("127.0.0.1", true),
+        ("xn--caf-dma.example", true),
+        ("[::1]", true),
+        ("localhost", true),
+        // Chromium keeps `http://this is invalid/` as `this%20is%20invalid`.
+        ("this%20is%20invalid", false),
+        ("this is invalid", false),
+        ("a%25b", false),
+        ("a%zzb", false),
+        ("a%3Cb", false),
+        ("a<b", false),
+        ("a^b", false),
+        ("a|b", false),
+        ("a%7Fb", false),
+        ("a%00b", false),
+        ("a%09b", false),
+        ("a%2Fb", false),
+        ("a%40b", false),
+        ("a%5Cb", false),
+        ("a-b_c.d", true),
+        ("a%41b", true),
+    ];
+    for (host, valid) in table {
+        assert_eq!(is_valid_host(host), valid, "{host:?}");
     }
 }

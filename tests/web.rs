@@ -515,6 +515,15 @@ fn bad_options_are_build_errors_naming_the_option() {
             url: "http://[::1".into()
         }
     );
+    // [spec] The URL standard rejects forbidden host code points, even
+    // where the browser's own parser percent-encodes them.
+    for bad in ["http://this is invalid/", "http://a%3Cb/x", "https://a|b/"] {
+        assert_eq!(
+            EventSource::new(bad).unwrap_err(),
+            BuildError::Url { url: bad.into() },
+            "{bad}"
+        );
+    }
     // Relative URLs resolve against the page, like the standard's.
     let page = field(&js_sys::global(), &["location", "href"])
         .as_string()
@@ -641,4 +650,60 @@ async fn a_custom_fetch_is_called_for_every_attempt() {
     assert_eq!(calls.get(), 1);
     drop(source);
     drop(custom);
+}
+
+#[wasm_bindgen_test]
+async fn a_cors_refusal_fails_the_source_once() {
+    // Cross-origin (the page is the test runner's) and no CORS headers.
+    // The runner's page is cross-origin isolated (COEP: require-corp), so
+    // the no-cors probe that tells CORS from the network needs the server's
+    // Cross-Origin-Resource-Policy to be readable at all.
+    script_cors(
+        "rs-cors",
+        "none",
+        r#"{"headers":{"Cross-Origin-Resource-Policy":"cross-origin"},"body":[{"data":"data: secret\n\n"}]}"#,
+    )
+    .await;
+    let mut source = EventSource::builder(&url("rs-cors"))
+        .initial_delay(Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let items = take(&mut source, 3).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    let error = error_of(&items[0]);
+    assert_eq!(
+        (error.reason, error.will_retry, error.status),
+        (Reason::Cors, false, None)
+    );
+    assert_eq!(source.ready_state(), ReadyState::Closed);
+    let methods: Vec<String> = recorded("rs-cors", 2)
+        .await
+        .iter()
+        .map(|r| field(r, &["method"]).as_string().unwrap())
+        .collect();
+    assert_eq!(
+        methods,
+        ["GET", "HEAD"],
+        "the request and one no-cors probe"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn window_stop_fails_a_streaming_source() {
+    script(
+        "rs-stop",
+        r#"{"body":[{"data":"data: a\n\n"}],"end":"stall"}"#,
+    )
+    .await;
+    let mut source = EventSource::new(&url("rs-stop")).unwrap();
+    assert_eq!(
+        take(&mut source, 2).await,
+        [SourceEvent::Open, message("message", "a", "")]
+    );
+    let stop = field(&js_sys::global(), &["stop"]).unchecked_into::<js_sys::Function>();
+    stop.call0(&js_sys::global()).unwrap();
+    let items = take(&mut source, 2).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    let error = error_of(&items[0]);
+    assert_eq!((error.reason, error.will_retry), (Reason::Aborted, false));
 }

@@ -22,7 +22,7 @@ use alloc::borrow::ToOwned;
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use gloo_timers::callback::Timeout;
@@ -30,11 +30,14 @@ use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{AbortController, ReadableStreamDefaultReader, Response};
+use web_sys::{
+    AbortController, ReadableStreamDefaultReader, RequestCache, RequestCredentials, RequestInit,
+    RequestMode, Response,
+};
 
 use crate::error::ErrorEvent;
 use crate::parser::Batch;
-use crate::reconnect::{Action, ReadyState, Reason, ReconnectState};
+use crate::reconnect::{parse_retry_after, Action, ReadyState, Reason, ReconnectState};
 pub(crate) use request::{Compute, PerAttempt, RequestSpec};
 
 /// What a front end (the JavaScript class, the Rust API) is told. Calls
@@ -68,6 +71,12 @@ extern "C" {
 /// wasm32 without threads: the atomic is a plain load and store.
 static LIVE: AtomicU32 = AtomicU32::new(0);
 
+thread_local! {
+    /// Every source's state, weakly: what `window.stop()` must cancel.
+    static SOURCES: RefCell<Vec<Weak<RefCell<Inner>>>> = const { RefCell::new(Vec::new()) };
+    static STOP_HOOKED: Cell<bool> = const { Cell::new(false) };
+}
+
 /// How many sources' engine states exist right now, closed or not: a
 /// closed source whose state outlives it is a leak.
 pub fn live_engines() -> u32 {
@@ -81,8 +90,6 @@ struct Inner {
     frontend: Rc<dyn Frontend>,
     abort: Option<AbortController>,
     timer: Option<Timeout>,
-    /// The page called `close()` (the machine may also be closed by a failure).
-    page_closed: bool,
     batch: Batch,
     chunk: Vec<u8>,
 }
@@ -118,11 +125,16 @@ impl Engine {
             frontend,
             abort: None,
             timer: None,
-            page_closed: false,
             batch: Batch::new(),
             chunk: Vec::new(),
         }));
         let weak = Rc::downgrade(&shared);
+        SOURCES.with(|sources| {
+            let mut sources = sources.borrow_mut();
+            sources.retain(|s| s.strong_count() > 0);
+            sources.push(weak.clone());
+        });
+        hook_window_stop();
         spawn_local(async move {
             if let Some(shared) = weak.upgrade() {
                 let action = {
@@ -140,7 +152,6 @@ impl Engine {
     pub(crate) fn close(&self) {
         let (abort, timer) = {
             let mut inner = self.shared.borrow_mut();
-            inner.page_closed = true;
             inner.machine.close();
             (inner.abort.take(), inner.timer.take())
         };
@@ -162,8 +173,50 @@ impl Drop for Engine {
     }
 }
 
-fn now() -> f64 {
-    js_sys::Date::now()
+#[wasm_bindgen]
+extern "C" {
+    /// The monotonic clock every duration is measured on: a wall clock
+    /// (`Date.now()`) can jump.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn now() -> f64;
+}
+
+/// [spec] `window.stop()` aborts the document's fetches, and a native
+/// EventSource with a fetch in flight is closed with an `error` event. A
+/// fetch stopped that way rejects (or errors its body) with the same
+/// `TypeError` as a network failure, which would make ours reconnect: so the
+/// first source in a window wraps `window.stop` to fail, first, every source
+/// that has a fetch in flight (reason [`Reason::Aborted`]), then stop.
+fn hook_window_stop() {
+    if STOP_HOOKED.with(|hooked| hooked.replace(true)) {
+        return;
+    }
+    let global = js_sys::global();
+    let get = |key: &str| js_sys::Reflect::get(&global, &JsValue::from_str(key)).ok();
+    if !get("document").is_some_and(|d| d.is_object()) {
+        return;
+    }
+    let Some(original) = get("stop").and_then(|f| f.dyn_into::<js_sys::Function>().ok()) else {
+        return;
+    };
+    let hook = Closure::<dyn Fn() -> JsValue>::new(move || {
+        let sources: Vec<Shared> =
+            SOURCES.with(|s| s.borrow().iter().filter_map(Weak::upgrade).collect());
+        for shared in sources {
+            let action = {
+                let mut inner = shared.borrow_mut();
+                let conn = inner.machine.conn();
+                inner.machine.on_network_error(conn, Reason::Aborted)
+            };
+            perform(&shared, action, "");
+        }
+        original
+            .call0(&js_sys::global())
+            .unwrap_or(JsValue::UNDEFINED)
+    });
+    let _ = js_sys::Reflect::set(&global, &JsValue::from_str("stop"), hook.as_ref());
+    // Lives as long as the page.
+    hook.forget();
 }
 
 /// Carry out one action. `detail` goes into an error event's message: a
@@ -274,22 +327,29 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
     let response: Response = match response.and_then(|r| r.dyn_into::<Response>()) {
         Ok(r) => r,
         Err(e) => {
-            let action = shared
-                .borrow_mut()
-                .machine
-                .on_network_error(conn, Reason::Network);
+            let reason = match () {
+                _ if is_abort(&e) => Reason::Aborted,
+                _ if cors_refused(&url).await => Reason::Cors,
+                _ => Reason::Network,
+            };
+            let action = shared.borrow_mut().machine.on_network_error(conn, reason);
             return perform(&shared, action, &js_message(&e));
         }
     };
     let headers = response.headers();
     let content_type = headers.get("content-type").ok().flatten();
-    let retry_after = headers.get("retry-after").ok().flatten();
+    // The one wall-clock reading: an HTTP-date is a wall-clock time.
+    let retry_after = headers
+        .get("retry-after")
+        .ok()
+        .flatten()
+        .and_then(|v| parse_retry_after(&v, js_sys::Date::now()));
     let action = shared.borrow_mut().machine.on_response(
         now(),
         conn,
         response.status(),
         content_type.as_deref(),
-        retry_after.as_deref(),
+        retry_after,
     );
     if action != Action::Open {
         let detail = content_type.unwrap_or_default();
@@ -323,6 +383,55 @@ fn setup_failed(shared: &Shared, conn: u32, err: &JsValue) {
     perform(shared, action, &js_message(err));
 }
 
+/// Whether `err` is an `AbortError` (which, once our own aborts are ruled
+/// out, means the page stopped the fetch: `window.stop()`).
+fn is_abort(err: &JsValue) -> bool {
+    js_sys::Reflect::get(err, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string())
+        .is_some_and(|n| n == "AbortError")
+}
+
+/// After a fetch to `url` failed before a response: was it CORS that
+/// refused it, rather than the network?
+///
+/// [spec] fetch rejects with the same `TypeError` for both, but the
+/// standard fails the connection on a CORS failure and reconnects after a
+/// network error. Only a cross-origin request from a page or worker can be
+/// refused by CORS, and then a `no-cors` `HEAD` of the same URL tells: an
+/// opaque response means the server answered (CORS refused the real
+/// request, or its preflight), a rejection means the network failed too.
+/// It runs on this failure path only, and is aborted once answered. (In a
+/// `COEP: require-corp` page the probe itself needs the server's
+/// `Cross-Origin-Resource-Policy`; without it a CORS refusal still looks
+/// like the network.)
+async fn cors_refused(url: &str) -> bool {
+    let global = js_sys::global();
+    let page_origin = js_sys::Reflect::get(&global, &JsValue::from_str("location"))
+        .ok()
+        .filter(|l| l.is_object())
+        .and_then(|l| js_sys::Reflect::get(&l, &JsValue::from_str("origin")).ok())
+        .and_then(|o| o.as_string());
+    match page_origin {
+        Some(origin) if origin != "null" && origin != origin_of(url) => {}
+        _ => return false,
+    }
+    let Ok(controller) = AbortController::new() else {
+        return false;
+    };
+    let init = RequestInit::new();
+    init.set_method("HEAD");
+    init.set_mode(RequestMode::NoCors);
+    // Reachability needs no cookies, and without them the probe also works
+    // in a `COEP: credentialless` page.
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_cache(RequestCache::NoStore);
+    init.set_signal(Some(&controller.signal()));
+    let answered = JsFuture::from(request::fetch(url, &init)).await.is_ok();
+    controller.abort();
+    answered
+}
+
 fn origin_of(url: &str) -> String {
     web_sys::Url::new(url)
         .map(|u| u.origin())
@@ -338,10 +447,12 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
         let result: ReadResult = match result {
             Ok(r) => r.unchecked_into(),
             Err(e) => {
-                let action = shared
-                    .borrow_mut()
-                    .machine
-                    .on_network_error(conn, Reason::BodyError);
+                let reason = if is_abort(&e) {
+                    Reason::Aborted
+                } else {
+                    Reason::BodyError
+                };
+                let action = shared.borrow_mut().machine.on_network_error(conn, reason);
                 return perform(shared, action, &js_message(&e));
             }
         };
@@ -353,17 +464,17 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
             Ok(v) => v,
             Err(_) => continue,
         };
-        let (action, batch) = {
+        let batch = {
             let mut guard = shared.borrow_mut();
             let inner = &mut *guard;
             let len = value.length() as usize;
             inner.chunk.resize(len, 0);
             value.copy_to(&mut inner.chunk[..len]);
             let mut batch = core::mem::take(&mut inner.batch);
-            let action = inner
+            inner
                 .machine
                 .on_body(now(), conn, &inner.chunk[..len], &mut batch);
-            (action, batch)
+            batch
         };
         // Events received before an overflow are dispatched before it fails.
         if !batch.is_empty() {
@@ -380,14 +491,14 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
         }
         let mut batch = batch;
         batch.clear();
-        let page_closed = {
+        let action = {
             let mut inner = shared.borrow_mut();
             inner.batch = batch;
-            inner.page_closed
+            inner.machine.on_delivered(conn)
         };
-        // The machine may have failed this connection (overflow) while the
-        // page kept it open: carry that out now the events are delivered.
-        if action != Action::None && !page_closed {
+        // What the chunk decided (an overflow fails the connection), now
+        // that its events are delivered; nothing if a listener closed it.
+        if action != Action::None {
             return perform(shared, action, "");
         }
         if !is_live(shared, conn) {

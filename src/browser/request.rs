@@ -21,8 +21,9 @@ use web_sys::{
 
 #[wasm_bindgen]
 extern "C" {
+    /// The global `fetch` (of a window, a worker, or a server runtime).
     #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(input: &str, init: &RequestInit) -> Promise;
+    pub(crate) fn fetch(input: &str, init: &RequestInit) -> Promise;
 }
 
 /// A Rust closure that computes a value before every attempt.
@@ -142,7 +143,7 @@ impl RequestSpec {
             Some(f) => {
                 Promise::resolve(&f.call2(&JsValue::UNDEFINED, &JsValue::from_str(&url), &init)?)
             }
-            None => global_fetch(&url, &init),
+            None => fetch(&url, &init),
         };
         Ok((url, promise))
     }

@@ -545,7 +545,10 @@ test('error events carry reason, status, willRetry, retryDelay, attempt and a me
     notFound: [only({ status: 404, body: [{ data: 'nope' }] }), {}],
     ended: [only(closeAfter('retry: 150\ndata: x\n\n')), {}],
     wrongType: [only({ headers: { 'content-type': 'text/html' }, body: [{ data: '<p>' }] }), {}],
-    network: [{ cors: 'none', responses: [stall('data: x\n\n')] }, { retry: { initialDelay: 120 } }, other],
+    cors: [{ cors: 'none', responses: [closeAfter('data: x\n\n')] }, { retry: { initialDelay: 120 } }, other],
+    // A port nothing listens on: the server's own port plus one (servers
+    // here pick free ports at random, so it is almost surely unused).
+    network: [only(stall()), { retry: { initialDelay: 120 } }, `http://127.0.0.1:${ctx.port + 1}`],
   };
   const got = {};
   for (const [label, [spec, init, origin = '']] of Object.entries(cases)) {
@@ -573,7 +576,7 @@ test('error events carry reason, status, willRetry, retryDelay, attempt and a me
       [`${origin}/sse/${name}`, init]
     );
   }
-  const { notFound, ended, wrongType, network } = got;
+  const { notFound, ended, wrongType, cors, network } = got;
   assert.deepEqual(
     { ...notFound, message: undefined },
     { isEvent: true, readyState: 2, reason: 'status', attempt: 0, status: 404, willRetry: false, retryDelay: undefined, message: undefined }
@@ -589,6 +592,11 @@ test('error events carry reason, status, willRetry, retryDelay, attempt and a me
     { isEvent: true, readyState: 2, reason: 'content-type', attempt: 0, status: 200, willRetry: false, retryDelay: undefined, message: undefined }
   );
   assert.match(wrongType.message, /text\/html/);
+  assert.deepEqual(
+    { ...cors, message: undefined },
+    { isEvent: true, readyState: 2, reason: 'cors', attempt: 0, status: undefined, willRetry: false, retryDelay: undefined, message: undefined }
+  );
+  assert.match(cors.message, /CORS/);
   assert.deepEqual(
     { ...network, message: undefined },
     { isEvent: true, readyState: 0, reason: 'network', attempt: 1, status: undefined, willRetry: true, retryDelay: 120, message: undefined }

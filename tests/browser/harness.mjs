@@ -173,7 +173,7 @@ export function gaps(reqs) {
 
 /** A recorded log without what only ours adds (error details) or what varies (time). */
 export function standardView(log) {
-  return log.map(({ t, willRetry, retryDelay, status, message, ...rest }) => rest);
+  return log.map(({ t, reason, attempt, willRetry, retryDelay, status, message, ...rest }) => rest);
 }
 
 /**

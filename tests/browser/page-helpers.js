@@ -3,8 +3,8 @@
 /**
  * Open a source of class `Ctor` on `url`, record everything it fires until
  * `until(log, es)` (a function, or an expression string over `log` and `es`) is true or `timeout` ms pass, close it, return the log.
- * Each entry: { type, readyState, data?, lastEventId?, origin?, willRetry?,
- * retryDelay?, status?, message?, t } where t is ms since the start.
+ * Each entry: { type, readyState, data?, lastEventId?, origin?, reason?,
+ * attempt?, willRetry?, retryDelay?, status?, message?, t } where t is ms since the start.
  * With `constructed: true` the log starts with { type: 'constructed',
  * readyState } taken right after the constructor returned.
  */
@@ -29,7 +29,7 @@ export function record(Ctor, url, init, { until, timeout = 8000, types = [], con
         entry.lastEventId = e.lastEventId;
         entry.origin = e.origin;
       }
-      for (const k of ['willRetry', 'retryDelay', 'status', 'message']) if (k in e) entry[k] = e[k];
+      for (const k of ['reason', 'attempt', 'willRetry', 'retryDelay', 'status', 'message']) if (k in e) entry[k] = e[k];
       log.push(entry);
       if (until && until(log, es)) done();
     };

@@ -707,37 +707,165 @@ test('close() from a message listener drops the rest of the chunk (other listene
   assert.deepEqual(r.wasm, r.native);
 });
 
-test('cross-origin without CORS: native fails the connection, ours retries (documented difference)', async () => {
+test('a CORS refusal fails the connection, once, like native (missing, wrong or empty Access-Control-Allow-Origin)', async () => {
   const page = await ctx.page();
   const other = `http://localhost:${ctx.port}`;
-  const r = await both(
-    ctx,
-    page,
-    unique('nocors'),
-    { cors: 'none', responses: [stall('retry: 50\ndata: secret\n\n')] },
-    {
+  // Bodies that end: a refused response must not hold one of the six
+  // connections a host gets.
+  const cases = {
+    missing: { cors: 'none', responses: [closeAfter('retry: 50\ndata: secret\n\n')] },
+    wrong: {
+      responses: [{ ...closeAfter('retry: 50\ndata: secret\n\n'), headers: { 'Access-Control-Allow-Origin': 'http://wrong.example' } }],
+    },
+    empty: { responses: [{ ...closeAfter('retry: 50\ndata: secret\n\n'), headers: { 'Access-Control-Allow-Origin': '' } }] },
+  };
+  for (const [label, spec] of Object.entries(cases)) {
+    const r = await both(ctx, page, unique(`cors-${label}`), spec, {
       url: (n) => `${other}/sse/${n}`,
-      // Native ignores the unknown member; ours retries quickly with it.
-      init: { retry: { initialDelay: 100 } },
-      until: "log.filter((e) => e.type === 'error').length >= 2 || es.readyState === 2",
+      // Native ignores the unknown member; ours would retry quickly with it.
+      init: { retry: { initialDelay: 50 } },
+      until: "es.readyState === 2 || log.filter((e) => e.type === 'error').length >= 2",
       timeout: 3000,
-    }
+    });
+    // [spec] A CORS failure is a network error the processing model fails
+    // the connection for: one error event, CLOSED, no reconnection.
+    assert.deepEqual(standardView(r.native), [{ type: 'error', readyState: 2 }], `${label}: native`);
+    sameAsNative(r, `${label}: events`);
+    assert.deepEqual(
+      r.wasm.map((e) => [e.reason, e.willRetry, e.status]),
+      [['cors', false, undefined]],
+      `${label}: ours says it was CORS`
+    );
+    assert.match(r.wasm[0].message, /CORS/);
+    // Ours asked once more, with a no-cors HEAD, to tell CORS from the network.
+    assert.equal(await reached(ctx.base, r.names.native, 2, 300), false, `${label}: native does not reconnect`);
+    const attempts = (await requests(ctx.base, r.names.wasm)).filter((q) => !q.preflight);
+    assert.deepEqual(
+      attempts.map((q) => q.method),
+      ['GET', 'HEAD'],
+      `${label}: ours: the request and one no-cors probe, no reconnection`
+    );
+    assert.ok(!r.wasm.some((e) => e.type === 'message'), `${label}: nothing leaked through`);
+  }
+});
+
+test('a network error cross-origin still reconnects (the no-cors probe fails too)', async () => {
+  const page = await ctx.page();
+  // A port nothing listens on: a second server, stopped.
+  const gone = await startServer();
+  const url = `http://localhost:${gone.port}/sse/x`;
+  await gone.stop();
+  const log = await page.evaluate(
+    (u) => record(WasmEventSource, u, { retry: { initialDelay: 50 } }, { until: "log.length >= 2", timeout: 5000 }),
+    url
   );
-  // Native: a CORS failure fails the connection.
-  assert.deepEqual(standardView(r.native), [{ type: 'error', readyState: 2 }]);
-  assert.equal(await reached(ctx.base, r.names.native, 2, 400), false, 'native does not reconnect');
-  // Ours: fetch reports a CORS failure exactly like a network outage (a
-  // TypeError), and the standard reestablishes after network errors.
   assert.deepEqual(
-    r.wasm.map((e) => [e.type, e.readyState, e.willRetry, e.status]),
+    log.map((e) => [e.type, e.readyState, e.reason, e.willRetry]),
     [
-      ['error', 0, true, undefined],
-      ['error', 0, true, undefined],
+      ['error', 0, 'network', true],
+      ['error', 0, 'network', true],
     ]
   );
-  assert.match(r.wasm[0].message, /network error/);
-  assert.ok(r.wasmReqs.length >= 2, 'ours reconnected');
-  assert.ok(!r.wasm.some((e) => e.type === 'message'), 'nothing leaked through');
+});
+
+test('a rejected preflight on a cross-origin reconnect is one CORS failure, not a loop (native sends no preflight)', async () => {
+  const page = await ctx.page();
+  const other = `http://localhost:${ctx.port}`;
+  // Responses readable cross-origin (ACAO *), preflights refused (cors none).
+  const spec = {
+    cors: 'none',
+    responses: [{ ...closeAfter('retry: 50\nid: 1\ndata: a\n\n'), headers: { 'Access-Control-Allow-Origin': '*' } }],
+  };
+  const r = await both(ctx, page, unique('preflight'), spec, {
+    url: (n) => `${other}/sse/${n}`,
+    until: "es.readyState === 2 || log.filter((e) => e.type === 'open').length >= 2",
+    timeout: 4000,
+  });
+  // Native: Last-Event-ID needs no preflight for its own requests, so it
+  // reconnects and reads the stream again.
+  assert.deepEqual(
+    standardView(r.native).map((e) => e.type),
+    ['open', 'message', 'error', 'open'],
+    'native reconnects'
+  );
+  // Ours: fetch must preflight Last-Event-ID cross-origin; the server
+  // refuses the preflight: one CORS failure, CLOSED.
+  assert.deepEqual(
+    r.wasm.map((e) => [e.type, e.readyState, e.reason]),
+    [
+      ['open', 1, undefined],
+      ['message', 1, undefined],
+      ['error', 0, 'body-ended'],
+      ['error', 2, 'cors'],
+    ]
+  );
+  await new Promise((res) => setTimeout(res, 300));
+  const preflights = (await requests(ctx.base, r.names.wasm)).filter((q) => q.preflight);
+  assert.equal(preflights.length, 1, 'one preflight, no loop');
+});
+
+test('window.stop() closes a streaming source with one error, like native', async () => {
+  const page = await ctx.page();
+  const names = { native: unique('stop-native'), wasm: unique('stop-wasm') };
+  for (const n of Object.values(names)) await script(ctx.base, n, only(stall('retry: 50\ndata: a\n\n')));
+  const r = await page.evaluate(async (names) => {
+    const logs = {};
+    const sources = {};
+    for (const [k, C] of [['native', NativeEventSource], ['wasm', WasmEventSource]]) {
+      const es = (sources[k] = new C(`/sse/${names[k]}`));
+      const log = (logs[k] = []);
+      for (const type of ['open', 'message', 'error']) {
+        es.addEventListener(type, (e) => log.push([type, es.readyState, e.reason]));
+      }
+    }
+    await Promise.all(Object.values(sources).map((es) => nextEvent(es, 'message')));
+    window.stop();
+    await sleep(500);
+    for (const es of Object.values(sources)) es.close();
+    return logs;
+  }, names);
+  assert.deepEqual(
+    r.native.map(([t, s]) => [t, s]),
+    [
+      ['open', 1],
+      ['message', 1],
+      ['error', 2],
+    ]
+  );
+  assert.deepEqual(r.wasm.map(([t, s]) => [t, s]), r.native.map(([t, s]) => [t, s]));
+  assert.equal(r.wasm[2][2], 'aborted');
+  assert.equal(await reached(ctx.base, names.wasm, 2, 300), false, 'ours does not reconnect');
+});
+
+test('URLs the URL standard rejects throw SyntaxError (forbidden host code points), even where the browser parser is lenient', async () => {
+  const page = await ctx.page();
+  const bad = ['http://this is invalid/', 'http://exa%20mple/', 'http://a<b/', 'http://a^b/', 'http://a%25b/', 'https://a|b/x'];
+  const good = ['http://localhost/x', 'http://xn--caf-dma.example/', 'http://[::1]:8080/', 'http://a%41b/'];
+  const r = await inBoth(
+    page,
+    ({ C, bad, good }) => {
+      const outcome = (u) => {
+        try {
+          new window[C](u).close();
+          return 'ok';
+        } catch (e) {
+          return `${e.constructor.name}:${e.name}`;
+        }
+      };
+      return { bad: bad.map(outcome), good: good.map(outcome), parser: bad.map((u) => { try { new URL(u); return 'ok'; } catch { return 'throws'; } }) };
+    },
+    { bad, good }
+  );
+  // [spec] Every bad URL fails to parse under the URL standard: SyntaxError.
+  assert.deepEqual(r.wasm.bad, bad.map(() => 'DOMException:SyntaxError'), 'ours follows the URL standard');
+  assert.deepEqual(r.wasm.good, good.map(() => 'ok'));
+  assert.deepEqual(r.native.good, good.map(() => 'ok'));
+  // Native uses the browser's own parser; where it accepts a bad URL, so
+  // does native EventSource (Chromium accepts all of them, percent-encoded).
+  r.native.parser.forEach((p, i) => {
+    const expected = p === 'ok' ? 'ok' : 'DOMException:SyntaxError';
+    assert.equal(r.native.bad[i], expected, `native on ${bad[i]} follows its URL parser (deviates from the standard where 'ok')`);
+  });
 });
 
 test('cross-origin with CORS (Access-Control-Allow-Origin: *) works; origin is the stream origin', async () => {
@@ -801,14 +929,12 @@ test('withCredentials: cookies go cross-origin only with it, and need a credenti
     assert.equal(without.nativeReqs[0].headers.cookie, undefined, 'native: no cookie without withCredentials');
     assert.equal(without.wasmReqs[0].headers.cookie, undefined, 'ours: no cookie without withCredentials');
 
-    // `Access-Control-Allow-Origin: *` does not allow a credentialed read.
+    // `Access-Control-Allow-Origin: *` does not allow a credentialed read:
+    // a CORS failure, which fails the connection.
     const wildcard = await run('anonymous', true);
     assert.deepEqual(standardView(wildcard.native), [{ type: 'error', readyState: 2 }], 'native fails');
-    assert.deepEqual(
-      wildcard.wasm.map((e) => [e.type, e.readyState, e.willRetry]),
-      [['error', 0, true]],
-      'ours: a CORS failure is a network error to fetch, so it retries'
-    );
+    sameAsNative(wildcard);
+    assert.equal(wildcard.wasm[0].reason, 'cors');
   } finally {
     await other.stop();
   }
