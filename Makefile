@@ -10,7 +10,7 @@ EXAMPLE := examples/rust-app
 # An app pinned to the oldest wasm-bindgen the crate's requirements allow.
 DOWNSTREAM_WASM_BINDGEN := 0.2.93
 
-.PHONY: help setup test lint fmt-check clippy test-native test-doc build example test-downstream test-wasm test-browser demo bench bench-native bench-browser server clean
+.PHONY: help setup test lint fmt-check clippy test-native test-doc build example test-downstream test-wasm test-browser test-packaging demo bench bench-native bench-browser server clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -18,7 +18,7 @@ help: ## List the targets
 setup: ## Install the toolchain (idempotent; skips what is present)
 	@scripts/bootstrap.sh
 
-test: setup lint test-native test-doc build example test-downstream test-wasm test-browser ## Everything CI runs
+test: setup lint test-native test-doc build example test-downstream test-wasm test-browser test-packaging ## Everything CI runs
 	@echo "make test: all passed"
 
 lint: fmt-check clippy ## cargo fmt --check and clippy -D warnings (native, wasm32, the example)
@@ -72,6 +72,9 @@ test-wasm: $(SERVER) ## wasm-pack test --headless --chrome: the Rust API and the
 
 test-browser: build example $(SERVER) ## Facade and demo tests (playwright-core) in headless Chromium, side by side with native
 	node --test --test-concurrency=1 tests/browser/
+
+test-packaging: build $(SERVER) ## The npm tarball in Vite, webpack, import maps, script tag, workers, CSP, Node/Deno/Bun; types; publish dry runs
+	node --test --test-concurrency=1 tests/packaging/
 
 demo: setup build example $(SERVER) ## Build pkg/ and the Rust example, serve the demo at http://127.0.0.1:8080
 	@echo "demo: http://127.0.0.1:8080/ (the Rust/wasm app: http://127.0.0.1:8080/rust-app/)"

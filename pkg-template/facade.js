@@ -1,14 +1,13 @@
 // The JavaScript EventSource class. It owns listeners, event-handler
-// attributes and option validation; the Rust engine owns the connection.
-// This file is inlined by scripts/build-pkg.mjs into both the ES module
-// (index.js) and the script-tag bundle, so it declares one function and
-// neither imports nor exports anything.
+// attributes and option validation; the Rust engine owns the connection,
+// the defaults and the meaning of every error. Each entry point (index.js
+// for browsers and bundlers, node.js for server runtimes, script.js for the
+// script tag) loads the engine its own way and hands it over as `loader`.
 //
 // `loader` is `{ Engine, error, ready }`: `Engine` is the wasm-bindgen class
 // once the module is instantiated (null before), `ready` a promise settled
 // when it is, `error` the instantiation failure if any.
-// eslint-disable-next-line no-unused-vars
-function defineEventSource(loader) {
+export function defineEventSource(loader) {
   const CONNECTING = 0;
   const OPEN = 1;
   const CLOSED = 2;

@@ -70,20 +70,26 @@ export type EventSourceErrorReason =
   | 'cors'
   | 'aborted';
 
-/** The `error` event, with what happened. */
+/**
+ * The `error` event: a plain `Event`, as the standard says, with what
+ * happened. Every error event of ours carries `reason`, `willRetry`,
+ * `attempt` and `message` (and `status`, `retryDelay` where they apply);
+ * they are typed optional so that the class stays assignable wherever a
+ * DOM `EventSource` is expected.
+ */
 export interface EventSourceErrorEvent extends Event {
   /** What happened. */
-  readonly reason: EventSourceErrorReason;
+  readonly reason?: EventSourceErrorReason;
   /** Reconnection attempts in a row without an event, counting the one now scheduled. */
-  readonly attempt: number;
+  readonly attempt?: number;
   /** The HTTP status, when there was a response. */
   readonly status?: number;
-  /** Whether the source will reconnect. */
-  readonly willRetry: boolean;
+  /** Whether the source will reconnect (`readyState` CONNECTING) or is CLOSED. */
+  readonly willRetry?: boolean;
   /** Milliseconds until the next attempt, when `willRetry`. */
   readonly retryDelay?: number;
   /** A sentence saying what happened and what happens next. */
-  readonly message: string;
+  readonly message?: string;
 }
 
 export interface EventSourceEventMap {
@@ -92,8 +98,40 @@ export interface EventSourceEventMap {
   error: EventSourceErrorEvent;
 }
 
+/** The events of the standard interface, as TypeScript's DOM library names them. */
+export interface StandardEventSourceEventMap {
+  error: Event;
+  message: MessageEvent;
+  open: Event;
+}
+
+/**
+ * The standard interface, member for member as TypeScript's DOM library
+ * declares `EventSource`. It is the type of `this` in event handlers, so an
+ * instance of ours is assignable wherever a DOM `EventSource` is expected,
+ * and the class to `typeof globalThis.EventSource`.
+ */
+export interface StandardEventSource extends EventTarget {
+  onerror: ((this: StandardEventSource, ev: Event) => any) | null;
+  onmessage: ((this: StandardEventSource, ev: MessageEvent) => any) | null;
+  onopen: ((this: StandardEventSource, ev: Event) => any) | null;
+  readonly readyState: number;
+  readonly url: string;
+  readonly withCredentials: boolean;
+  close(): void;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSED: 2;
+  addEventListener<K extends keyof StandardEventSourceEventMap>(type: K, listener: (this: StandardEventSource, ev: StandardEventSourceEventMap[K]) => any, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: (this: StandardEventSource, event: MessageEvent) => any, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof StandardEventSourceEventMap>(type: K, listener: (this: StandardEventSource, ev: StandardEventSourceEventMap[K]) => any, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: (this: StandardEventSource, event: MessageEvent) => any, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}
+
 /** A standard EventSource running over fetch streaming. */
-export declare class EventSource extends EventTarget {
+export declare class EventSource extends EventTarget implements StandardEventSource {
   constructor(url: string | URL, eventSourceInitDict?: EventSourceInit);
   static readonly CONNECTING: 0;
   static readonly OPEN: 1;
@@ -103,10 +141,11 @@ export declare class EventSource extends EventTarget {
   readonly CLOSED: 2;
   readonly url: string;
   readonly withCredentials: boolean;
-  readonly readyState: 0 | 1 | 2;
-  onopen: ((this: EventSource, ev: Event) => any) | null;
-  onmessage: ((this: EventSource, ev: MessageEvent<string>) => any) | null;
-  onerror: ((this: EventSource, ev: EventSourceErrorEvent) => any) | null;
+  /** 0 (CONNECTING), 1 (OPEN) or 2 (CLOSED). */
+  readonly readyState: number;
+  onopen: ((this: StandardEventSource, ev: Event) => any) | null;
+  onmessage: ((this: StandardEventSource, ev: MessageEvent<string>) => any) | null;
+  onerror: ((this: StandardEventSource, ev: EventSourceErrorEvent) => any) | null;
   close(): void;
   addEventListener<K extends keyof EventSourceEventMap>(type: K, listener: (this: EventSource, ev: EventSourceEventMap[K]) => any, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: (this: EventSource, event: MessageEvent<string>) => any, options?: boolean | AddEventListenerOptions): void;
@@ -116,8 +155,13 @@ export declare class EventSource extends EventTarget {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
-/** Resolves when the WebAssembly module is ready. Sources made earlier start then; awaiting it is optional. */
+/**
+ * Resolves when the WebAssembly module is ready; sources made earlier start
+ * then (awaiting it is optional). Rejects when the module cannot load (for
+ * example under a CSP without 'wasm-unsafe-eval'): every source then fails
+ * with an error event.
+ */
 export declare const ready: Promise<void>;
-/** Diagnostics: how many engines exist (closed sources free theirs). */
+/** How many engines exist: closed sources free theirs, so a test can check that nothing leaks. 0 before the module is ready. */
 export declare function liveEngines(): number;
 export default EventSource;

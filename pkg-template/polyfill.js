@@ -1,9 +1,6 @@
-// Installs wasm-eventsource's EventSource as globalThis.EventSource where the
-// environment has none (service workers, for example). Import it for its
-// side effect: `import 'wasm-eventsource/polyfill'`.
+// `import 'wasm-eventsource/polyfill'` in browsers and bundlers.
 import { EventSource } from './index.js';
+import { install } from './install.js';
 
-if (typeof globalThis.EventSource !== 'function') {
-  globalThis.EventSource = EventSource;
-}
+install(EventSource);
 export { EventSource };

@@ -1,0 +1,188 @@
+// The npm package as its users get it: `npm pack` of pkg/, installed once
+// into fixture apps (tests/packaging/apps, copied to target/packaging), each
+// streaming from the scripted test server with a custom header and a named
+// event:
+//   - in headless Chromium: a Vite and a webpack 5 production build, plain
+//     ES modules with an import map, the script tag, a dedicated module
+//     worker, a classic worker (importScripts) and a module service worker; the Vite app under a CSP that allows
+//     WebAssembly ('wasm-unsafe-eval') and under one that does not, and the
+//     forced script tag under the latter;
+//   - in Node, Deno and Bun;
+//   - the types, with `tsc --noEmit` (TypeScript 5 and 7, strict, three
+//     module resolutions);
+//   - `npm publish --dry-run` of pkg/ and `cargo publish --dry-run`.
+// Needs `make build` first (pkg/) and the release test server.
+import { before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, script, startServer, stall, unique } from '../browser/harness.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const work = join(root, 'target/packaging');
+const apps = join(work, 'apps');
+const bin = (name) => join(root, 'node_modules/.bin', name);
+const ctx = {};
+
+function sh(cmd, args, cwd, options = {}) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', ...options });
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  }
+  return r.stdout;
+}
+
+before(async () => {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const packed = JSON.parse(sh('npm', ['pack', join(root, 'pkg'), '--pack-destination', work, '--json'], root));
+  ctx.tarball = join(work, packed[0].filename);
+  ctx.files = packed[0].files.map((f) => f.path).sort();
+  cpSync(join(root, 'tests/packaging/apps'), apps, { recursive: true });
+  cpSync(join(root, 'tests/packaging/types'), join(apps, 'types'), { recursive: true });
+  writeFileSync(
+    join(apps, 'package.json'),
+    JSON.stringify({ private: true, type: 'module', dependencies: { 'wasm-eventsource': `file:${ctx.tarball}` } })
+  );
+  sh('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts'], apps);
+  sh(process.execPath, [bin('vite'), 'build', '--outDir', 'dist', '--emptyOutDir'], join(apps, 'vite'));
+  sh(process.execPath, [bin('webpack'), '--config', 'webpack.config.js'], join(apps, 'webpack'));
+  ctx.server = await startServer(['--root', `pk=${apps}`]);
+  ctx.browser = await launchBrowser();
+});
+
+after(async () => {
+  await ctx.browser?.close();
+  await ctx.server?.stop();
+});
+
+/** Script a greeting stream, open `page` with its name, and return what the page reported and the request. */
+async function runPage(page) {
+  const name = unique('pk');
+  await script(ctx.server.base, name, { responses: [stall('event: greet\nid: 7\ndata: hello\n\n')] });
+  const context = await ctx.browser.newContext();
+  const errors = [];
+  try {
+    const p = await context.newPage();
+    p.on('pageerror', (e) => errors.push(String(e)));
+    await p.goto(`${ctx.server.base}/pk/${page}?name=${name}`);
+    await p.waitForFunction(() => window.result, undefined, { timeout: 15000 });
+    const result = await p.evaluate(() => window.result);
+    const reqs = await (await fetch(`${ctx.server.base}/_requests/${name}?kind=attempts`)).json();
+    return { result, reqs, errors };
+  } finally {
+    await context.close();
+  }
+}
+
+const greeting = { type: 'greet', data: 'hello', lastEventId: '7', isMessageEvent: true };
+
+for (const [label, page, extra] of [
+  ['Vite production build', 'vite/dist/index.html', { ready: 'resolved' }],
+  ["Vite build under CSP script-src 'self' 'wasm-unsafe-eval'", 'vite/dist/csp.html', { ready: 'resolved' }],
+  ['webpack 5 production build', 'webpack/index.html', {}],
+  ['plain ES modules with an import map', 'esm/index.html', {}],
+  ['a dedicated module worker', 'worker/index.html', { native: 'function' }],
+  ['a classic worker with importScripts() of the script-tag file', 'worker/classic.html', { keptNative: true }],
+  ['a module service worker', 'sw/index.html', { native: 'function' }],
+  ['the script tag (data-force replaces the native class)', 'script/index.html', { replaced: true, keptNative: false, ready: 'resolved' }],
+]) {
+  test(`${label}: streams with a custom header and a named event`, async () => {
+    const { result, reqs, errors } = await runPage(page);
+    assert.deepEqual(result, { ...extra, ...greeting });
+    assert.equal(reqs.length, 1);
+    assert.match(reqs[0].path, /^\/sse\/pk/);
+    assert.equal(reqs[0].headers['x-app'], reqs[0].path.slice('/sse/'.length), 'the custom header reached the server');
+    assert.deepEqual(errors, []);
+  });
+}
+
+test("Vite build under CSP without 'wasm-unsafe-eval': ready rejects, each source fails with one error", async () => {
+  const { result, reqs } = await runPage('vite/dist/nowasm.html');
+  assert.equal(result.ready, 'rejected');
+  assert.match(result.readyError, /CompileError|WebAssembly|unsafe-eval/);
+  assert.equal(result.reason, 'setup');
+  assert.match(result.error, /could not load its WebAssembly module/);
+  assert.equal(reqs.length, 0, 'nothing was requested');
+});
+
+test("the forced script tag under CSP without 'wasm-unsafe-eval' keeps the native class", async () => {
+  const { result, reqs } = await runPage('script/nowasm.html');
+  assert.deepEqual(
+    { replaced: result.replaced, keptNative: result.keptNative, ready: result.ready },
+    { replaced: false, keptNative: true, ready: 'rejected' }
+  );
+  // The page streamed with the native class, which needs no WebAssembly.
+  assert.deepEqual({ type: result.type, data: result.data, lastEventId: result.lastEventId }, { type: 'greet', data: 'hello', lastEventId: '7' });
+  assert.equal(reqs.length, 1);
+});
+
+for (const [runtime, cmd, args] of [
+  ['Node', process.execPath, ['app.mjs']],
+  ['Deno', bin('deno'), ['run', '--quiet', '--allow-net', '--allow-read', '--allow-env', '--allow-sys', 'app.mjs']],
+  ['Bun', bin('bun'), ['app.mjs']],
+]) {
+  test(`${runtime}: import { EventSource } from 'wasm-eventsource' streams`, async () => {
+    const name = unique('rt');
+    await script(ctx.server.base, name, { responses: [stall('event: greet\nid: 7\ndata: hello\n\n')] });
+    const out = await new Promise((resolve, reject) => {
+      const child = spawnSync(cmd, [...args, ctx.server.base, name], {
+        cwd: join(apps, 'runtime'),
+        encoding: 'utf8',
+        timeout: 30000,
+        env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+      });
+      if (child.status === 0) resolve(child.stdout);
+      else reject(new Error(`${runtime} exited ${child.status}: ${child.stdout}\n${child.stderr}`));
+    });
+    const result = JSON.parse(out.trim().split('\n').pop());
+    assert.deepEqual(
+      { type: result.type, data: result.data, lastEventId: result.lastEventId, origin: result.origin },
+      { type: 'greet', data: 'hello', lastEventId: '7', origin: ctx.server.base }
+    );
+    assert.equal(result.polyfilled, true, 'the polyfill installs ours only where there is no native class');
+    assert.equal(result.version, JSON.parse(readFileSync(join(root, 'pkg/package.json'), 'utf8')).version, 'package.json is exported');
+    const reqs = await (await fetch(`${ctx.server.base}/_requests/${name}?kind=attempts`)).json();
+    assert.equal(reqs[0].headers['x-app'], name);
+  });
+}
+
+for (const [ts, tsc] of [
+  ['TypeScript 5', join(root, 'node_modules/typescript5/bin/tsc')],
+  ['TypeScript 7', join(root, 'node_modules/typescript/bin/tsc')],
+]) {
+  test(`${ts}: the types are a drop-in for the DOM's EventSource (strict, every module resolution)`, () => {
+    const version = sh(process.execPath, [tsc, '--version'], root).trim();
+    assert.match(version, ts === 'TypeScript 5' ? /^Version 5\./ : /^Version 7\./);
+    for (const [module, resolution] of [
+      ['nodenext', 'nodenext'],
+      ['node16', 'node16'],
+      ['esnext', 'bundler'],
+    ]) {
+      sh(process.execPath, [tsc, '-p', 'tsconfig.json', '--module', module, '--moduleResolution', resolution], join(apps, 'types'));
+    }
+  });
+}
+
+test('the tarball holds the package and nothing else; npm publish --dry-run passes', () => {
+  assert.deepEqual(ctx.files, [
+    'README.md',
+    'index.d.ts',
+    'index.js',
+    'node.js',
+    'package.json',
+    'polyfill-node.js',
+    'polyfill.d.ts',
+    'polyfill.js',
+    'script.d.ts',
+    'wasm-eventsource.js',
+    'wasm_eventsource_bg.wasm',
+  ]);
+  sh('npm', ['publish', '--dry-run', '--ignore-scripts'], join(root, 'pkg'));
+});
+
+test('cargo publish --dry-run of the crate passes (the test server is not published)', () => {
+  sh('cargo', ['publish', '--dry-run', '--allow-dirty', '-p', 'wasm-eventsource'], root);
+});

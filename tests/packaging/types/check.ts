@@ -1,0 +1,78 @@
+// Type-checked by the packaging test (`tsc --noEmit`, strict, TypeScript 5
+// and the current major, several module resolutions) against the packed
+// tarball: every option, the DOM assignments a drop-in must allow, the
+// error event's extras, and the script tag's globals.
+import EventSourceDefault, {
+  EventSource,
+  liveEngines,
+  ready,
+  type EventSourceErrorEvent,
+  type EventSourceErrorReason,
+  type EventSourceInit,
+} from 'wasm-eventsource';
+import { EventSource as Polyfilled } from 'wasm-eventsource/polyfill';
+import type {} from 'wasm-eventsource/script';
+
+const init: EventSourceInit = {
+  withCredentials: true,
+  headers: async () => ({ Authorization: 'Bearer token' }),
+  method: 'POST',
+  body: () => JSON.stringify({ prompt: 'hi' }),
+  credentials: 'include',
+  lastEventId: '41',
+  lastEventIdQueryParam: 'lastId',
+  retry: { initialDelay: 1000, maxDelay: 30000, multiplier: 2, jitter: true, maxAttempts: 5 },
+  retryOnStatus: [429, 503],
+  inactivityTimeout: 45000,
+  signal: new AbortController().signal,
+  fetch: (input, requestInit) => fetch(input, requestInit),
+  maxBufferSize: 1 << 20,
+};
+const fixedHeaders: EventSourceInit = { headers: new Headers({ 'X-A': '1' }), body: new Blob(['x']), retry: { jitter: 0.5 } };
+
+// The class is a drop-in for the DOM's...
+const Ctor: typeof globalThis.EventSource = EventSource;
+const Default: typeof globalThis.EventSource = EventSourceDefault;
+const FromPolyfill: typeof globalThis.EventSource = Polyfilled;
+// ...and its instances are DOM EventSources.
+const es = new EventSource(new URL('https://example.test/stream'), init);
+const dom: globalThis.EventSource = es;
+function readyStateOf(source: globalThis.EventSource): number {
+  return source.readyState;
+}
+readyStateOf(es);
+readyStateOf(new Ctor('/x', { withCredentials: false }));
+const sources: globalThis.EventSource[] = [es, new Default('/y', fixedHeaders)];
+
+// The extras stay typed for those who want them.
+es.onerror = (e) => {
+  const reason: EventSourceErrorReason | undefined = e.reason;
+  const details: [number | undefined, boolean | undefined, number | undefined, number | undefined, string | undefined] = [
+    e.status,
+    e.willRetry,
+    e.retryDelay,
+    e.attempt,
+    e.message,
+  ];
+  void reason;
+  void details;
+};
+es.addEventListener('error', (e: EventSourceErrorEvent) => void e.reason);
+es.addEventListener('message', (e) => {
+  const data: string = e.data;
+  void data;
+});
+es.addEventListener('custom-type', (e) => void e.lastEventId);
+es.onmessage = function (e) {
+  this.close();
+  void e.origin;
+};
+const state: 0 | 1 | 2 = es.CLOSED;
+
+// The script tag's globals.
+const Wasm: typeof globalThis.EventSource = WasmEventSource;
+const loaded: Promise<void> = WasmEventSource.ready;
+const count: number = WasmEventSource.liveEngines() + liveEngines();
+const native: typeof globalThis.EventSource | undefined = NativeEventSource;
+
+export const used = [Default, FromPolyfill, dom, sources, state, Wasm, loaded, count, native, ready];
