@@ -7,6 +7,8 @@
 // `loader` is `{ Engine, error, ready }`: `Engine` is the wasm-bindgen class
 // once the module is instantiated (null before), `ready` a promise settled
 // when it is, `error` the instantiation failure if any.
+import { EventSourceError, MessageIterator } from './iterate.js';
+
 export function defineEventSource(loader) {
   const CONNECTING = 0;
   const OPEN = 1;
@@ -178,6 +180,16 @@ export function defineEventSource(loader) {
     };
   }
 
+  /** The listener key's capture flag as EventTarget reads it: 2 for capture, 1 otherwise. */
+  function captures(options) {
+    const capture = typeof options === 'object' && options !== null ? options.capture : options;
+    return capture ? 2 : 1;
+  }
+
+  // The constructor's first argument when fromReadableStream() makes an
+  // instance: nothing outside this closure can pass it.
+  const FROM_STREAM = {};
+
   class EventSource extends EventTarget {
     #url;
     #withCredentials;
@@ -188,6 +200,21 @@ export function defineEventSource(loader) {
     #listeners = {};
     #signal;
     #onAbort = null;
+    /** The reader of a supplied stream (fromReadableStream), until the engine takes it. */
+    #reader = null;
+    /** What the getters say when there is no engine (before it starts, after it is freed). */
+    #lastEventId = '';
+    #reconnectionTime;
+    /** Active `for await` loops. */
+    #iterators = [];
+    /**
+     * The listeners of each event type, keyed as EventTarget keys them
+     * (callback, capture): callback -> 1 (bubble) | 2 (capture). A message
+     * whose type has none gets no MessageEvent at all: nothing could
+     * observe it. Listeners that `once` or a signal removed stay counted,
+     * which only costs a dispatch.
+     */
+    #listening = new Map();
 
     // [spec] WebIDL: one required argument, so `EventSource.length` is 1.
     constructor(url, eventSourceInitDict = undefined) {
@@ -195,6 +222,15 @@ export function defineEventSource(loader) {
         throw new TypeError("Failed to construct 'EventSource': 1 argument required, but only 0 present.");
       }
       super();
+      if (url === FROM_STREAM) {
+        const { reader, init } = eventSourceInitDict;
+        const options = normalize(init);
+        this.#url = 'about:event-stream';
+        this.#withCredentials = false;
+        this.#reader = reader;
+        this.#boot(options.engine);
+        return;
+      }
       const href = String(url);
       // [spec] Resolve against the document's base URL (in a worker: its URL).
       const base = (globalThis.document && document.baseURI) || (globalThis.location && location.href);
@@ -210,6 +246,8 @@ export function defineEventSource(loader) {
       const options = normalize(eventSourceInitDict);
       this.#url = parsed.href;
       this.#withCredentials = options.withCredentials;
+      this.#lastEventId = options.engine.lastEventId ?? '';
+      this.#reconnectionTime = options.engine.initialDelay;
 
       const signal = options.signal;
       if (signal) {
@@ -222,11 +260,34 @@ export function defineEventSource(loader) {
         signal.addEventListener('abort', this.#onAbort);
       }
 
-      if (loader.Engine) this.#start(options.engine);
+      this.#boot(options.engine);
+    }
+
+    /**
+     * EventSource.fromReadableStream(stream): a source that parses a byte
+     * stream the page supplies (a fetch() body, say) instead of fetching:
+     * `open` in a microtask, its events, then one `error` and CLOSED when the
+     * stream ends or errors; no reconnection. Its URL is about:event-stream,
+     * its messages' origin "null" (whatwg/html#12272). The optional second
+     * argument takes `maxBufferSize`.
+     */
+    static fromReadableStream(stream, init = undefined) {
+      const fail = (why) =>
+        new TypeError(`Failed to execute 'fromReadableStream' on 'EventSource': ${why}`);
+      if (arguments.length < 1) throw fail('1 argument required, but only 0 present.');
+      if (typeof ReadableStream === 'undefined' || !(stream instanceof ReadableStream)) {
+        throw fail("parameter 1 is not of type 'ReadableStream'.");
+      }
+      if (stream.locked) throw fail('the stream is locked.');
+      return new this(FROM_STREAM, { reader: stream.getReader(), init });
+    }
+
+    #boot(options) {
+      if (loader.Engine) this.#start(options);
       else {
         loader.ready.then(
-          () => this.#start(options.engine),
-          () => this.#start(options.engine)
+          () => this.#start(options),
+          () => this.#start(options)
         );
       }
     }
@@ -252,11 +313,10 @@ export function defineEventSource(loader) {
         events: (packed) => {
           const parts = packed.split('\r');
           const n = parts.length - 1;
-          if (n === 3) {
-            this.#dispatchMessage(parts, 0);
-            return undefined;
-          }
-          return this.#dispatchAll(parts, n);
+          const waits = this.#iterators.length ? this.#feedIterators(parts, n) : null;
+          const dispatched = this.#listening.size ? this.#dispatch(parts, n) : undefined;
+          if (!waits) return dispatched;
+          return dispatched ? Promise.all([dispatched, waits]) : waits;
         },
         error: (details) => {
           if (!details.willRetry) return this.#fail(details);
@@ -264,7 +324,67 @@ export function defineEventSource(loader) {
           this.dispatchEvent(Object.assign(new Event('error'), details));
         },
       };
-      this.#engine = new loader.Engine(this.#url, options, sink);
+      if (this.#reader) {
+        this.#engine = loader.Engine.fromStream(this.#reader, options, sink);
+        this.#reader = null;
+      } else {
+        this.#engine = new loader.Engine(this.#url, options, sink);
+      }
+    }
+
+    // Hands the chunk's events to every `for await` loop; resolves, when
+    // some loop is behind, once they have all caught up: until then the
+    // engine reads no more of the body (backpressure).
+    #feedIterators(parts, n) {
+      let behind = null;
+      for (const it of this.#iterators) {
+        for (let i = 0; i < n; i += 3) {
+          it.push(parts[i + 1], { type: parts[i + 1], data: parts[i], lastEventId: parts[i + 2], origin: this.#origin });
+        }
+        if (it.full) (behind ??= []).push(it.drained());
+      }
+      return behind && Promise.all(behind);
+    }
+
+    /**
+     * The source's messages (of every type, or of `types`) as an async
+     * iterator of `{ type, data, lastEventId, origin }`, from now on. The loop
+     * keeps going across reconnections and ends when the source is closed;
+     * when it fails, the messages received are yielded and then an
+     * `EventSourceError` is thrown (the end of a supplied stream just ends
+     * the loop). Leaving the loop (break, return, throw) closes the source.
+     * When the loop falls `highWaterMark` messages behind, the source stops
+     * reading the response until it has caught up halfway.
+     */
+    messages({ types, highWaterMark = 1024 } = {}) {
+      if (types !== undefined && (types === null || typeof types[Symbol.iterator] !== 'function' || typeof types === 'string')) {
+        throw new TypeError("EventSource.messages(): 'types' must be an array of event types.");
+      }
+      if (typeof highWaterMark !== 'number' || !(highWaterMark >= 1)) {
+        throw new TypeError("EventSource.messages(): 'highWaterMark' must be a number >= 1.");
+      }
+      const it = new MessageIterator(types && new Set(Array.from(types, String)), highWaterMark, () => {
+        this.#iterators = this.#iterators.filter((x) => x !== it);
+        this.close();
+      });
+      if (this.#readyState === CLOSED) it.end(null, true);
+      else this.#iterators.push(it);
+      return it;
+    }
+
+    /** `for await (const message of source)`: see `messages()`. */
+    [Symbol.asyncIterator]() {
+      return this.messages();
+    }
+
+    // Ends every loop: after their messages with an error when the source
+    // failed (`details`), at once when it was closed.
+    #endIterators(details) {
+      const iterators = this.#iterators;
+      if (!iterators.length) return;
+      this.#iterators = [];
+      const natural = !details || (details.reason === 'body-ended' && this.#url === 'about:event-stream');
+      for (const it of iterators) it.end(natural ? null : new EventSourceError(details), !details);
     }
 
     // [spec] Fail the connection: CLOSED, then one error event. `details`
@@ -273,6 +393,7 @@ export function defineEventSource(loader) {
     #fail(details) {
       this.#readyState = CLOSED;
       this.#release();
+      this.#endIterators(details);
       this.dispatchEvent(Object.assign(new Event('error'), details));
     }
 
@@ -286,25 +407,71 @@ export function defineEventSource(loader) {
       );
     }
 
-    // Several events of one chunk: one microtask turn between events, so
-    // promise reactions a listener queues run before the next event. (Native
-    // gives each event a task; yielding a task per event would cost ~10x in
-    // throughput, so reactions chained deeper than one turn may run later.)
-    async #dispatchAll(parts, n) {
-      for (let i = 0; i < n; i += 3) {
-        if (i) await null;
+    /** The index of the next event from `i` whose type has a listener, or -1. */
+    #nextHeard(parts, i, n) {
+      for (; i < n; i += 3) if (this.#listening.has(parts[i + 1])) return i;
+      return -1;
+    }
+
+    // The events of one chunk that someone listens to: the first at once,
+    // then one microtask turn between events, so promise reactions a
+    // listener queues run before the next event. (Native gives each event a
+    // task; yielding a task per event would cost ~10x in throughput, so
+    // reactions chained deeper than one turn may run later.) Returns a
+    // promise while events are left.
+    #dispatch(parts, n) {
+      let i = this.#nextHeard(parts, 0, n);
+      if (i < 0) return undefined;
+      this.#dispatchMessage(parts, i);
+      i = this.#nextHeard(parts, i + 3, n);
+      return i < 0 ? undefined : this.#dispatchRest(parts, i, n);
+    }
+
+    async #dispatchRest(parts, i, n) {
+      for (; i >= 0; i = this.#nextHeard(parts, i + 3, n)) {
+        await null;
         // [spec] Events queued for dispatch are dropped once closed.
         if (this.#readyState === CLOSED) return;
         this.#dispatchMessage(parts, i);
       }
     }
 
+    addEventListener(type, callback, options = undefined) {
+      super.addEventListener(type, callback, options);
+      if (callback === null || callback === undefined) return;
+      const t = String(type);
+      const bit = captures(options);
+      let byCallback = this.#listening.get(t);
+      if (!byCallback) this.#listening.set(t, (byCallback = new Map()));
+      byCallback.set(callback, (byCallback.get(callback) ?? 0) | bit);
+    }
+
+    removeEventListener(type, callback, options = undefined) {
+      super.removeEventListener(type, callback, options);
+      const t = String(type);
+      const byCallback = this.#listening.get(t);
+      if (!byCallback || callback === null || callback === undefined) return;
+      const left = (byCallback.get(callback) ?? 0) & ~captures(options);
+      if (left) byCallback.set(callback, left);
+      else {
+        byCallback.delete(callback);
+        if (!byCallback.size) this.#listening.delete(t);
+      }
+    }
+
     #release() {
       if (this.#engine) {
-        // Freeing the engine closes it: the fetch is aborted, the timer
-        // cancelled.
+        this.#lastEventId = this.#engine.lastEventId;
+        this.#reconnectionTime = this.#engine.reconnectionTime;
+        // Freeing the engine closes it: the fetch is aborted (or the supplied
+        // stream cancelled), the timer cancelled.
         this.#engine.free();
         this.#engine = null;
+      }
+      if (this.#reader) {
+        // Closed before the engine took the supplied stream.
+        this.#reader.cancel().catch(() => {});
+        this.#reader = null;
       }
       if (this.#onAbort) {
         this.#signal.removeEventListener('abort', this.#onAbort);
@@ -317,6 +484,32 @@ export function defineEventSource(loader) {
     close() {
       this.#readyState = CLOSED;
       this.#release();
+      this.#endIterators(null);
+    }
+
+    /**
+     * whatwg/html#12272: discard buffered, incomplete input (a partial line
+     * and the event being assembled), for example before a fresh stream is
+     * piped in. The last event id and the reconnection time are kept.
+     */
+    reset() {
+      this.#engine?.reset();
+    }
+
+    /** whatwg/html#12272: the source's last event id string (what a reconnection sends). */
+    get lastEventId() {
+      return this.#engine ? this.#engine.lastEventId : this.#lastEventId;
+    }
+
+    /**
+     * whatwg/html#12272: the reconnection time in ms, which the server's
+     * `retry:` field sets. NaN before the module is ready unless
+     * `retry.initialDelay` was given.
+     */
+    get reconnectionTime() {
+      if (this.#engine) return this.#engine.reconnectionTime;
+      if (this.#reconnectionTime !== undefined) return this.#reconnectionTime;
+      return loader.Engine ? loader.Engine.defaultReconnectionTime() : NaN;
     }
 
     get url() {

@@ -130,9 +130,44 @@ export interface StandardEventSource extends EventTarget {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }
 
+/** A message, as a `for await` loop over a source yields it. */
+export interface EventSourceMessage {
+  /** The event type: `message`, or the `event:` field's value. */
+  readonly type: string;
+  readonly data: string;
+  readonly lastEventId: string;
+  /** The origin of the stream's URL (`"null"` for a supplied stream). */
+  readonly origin: string;
+}
+
+/** Options of `EventSource.messages()`. */
+export interface EventSourceMessagesOptions {
+  /** Only these event types (default: every type). */
+  types?: Iterable<string>;
+  /** Messages the loop may fall behind before the source stops reading the response. Default 1024. */
+  highWaterMark?: number;
+}
+
+/** Thrown out of a `for await` loop when its source fails: the error event's details. */
+export declare class EventSourceError extends Error {
+  readonly name: 'EventSourceError';
+  readonly reason: EventSourceErrorReason;
+  /** The HTTP status, when there was a response. */
+  readonly status?: number;
+  readonly attempt: number;
+}
+
 /** A standard EventSource running over fetch streaming. */
 export declare class EventSource extends EventTarget implements StandardEventSource {
   constructor(url: string | URL, eventSourceInitDict?: EventSourceInit);
+  /**
+   * A source that parses a byte stream the page supplies (a `fetch()` body,
+   * say) instead of fetching: `open` at once, its events, then one `error`
+   * and CLOSED when the stream ends or errors; no reconnection. Its `url` is
+   * `about:event-stream` and its messages' origin `"null"`
+   * (whatwg/html#12272). Throws a TypeError if the stream is locked.
+   */
+  static fromReadableStream(stream: ReadableStream<Uint8Array>, init?: Pick<EventSourceInit, 'maxBufferSize'>): EventSource;
   static readonly CONNECTING: 0;
   static readonly OPEN: 1;
   static readonly CLOSED: 2;
@@ -147,12 +182,52 @@ export declare class EventSource extends EventTarget implements StandardEventSou
   onmessage: ((this: StandardEventSource, ev: MessageEvent<string>) => any) | null;
   onerror: ((this: StandardEventSource, ev: EventSourceErrorEvent) => any) | null;
   close(): void;
+  /** The source's last event id string: what a reconnection sends as `Last-Event-ID` (whatwg/html#12272). */
+  readonly lastEventId: string;
+  /** The reconnection time in ms, which the server's `retry:` field sets (whatwg/html#12272). */
+  readonly reconnectionTime: number;
+  /** Discard buffered, incomplete input, e.g. before a fresh stream is piped in (whatwg/html#12272). */
+  reset(): void;
+  /**
+   * The messages from now on, as an async iterator. The loop keeps going
+   * across reconnections and ends when the source is closed; when it fails,
+   * an `EventSourceError` is thrown after the messages received. Leaving the
+   * loop closes the source. A loop that falls behind makes the source stop
+   * reading the response (backpressure).
+   */
+  messages(options?: EventSourceMessagesOptions): AsyncIterableIterator<EventSourceMessage>;
+  /** `for await (const message of source)`: `messages()` of every type. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<EventSourceMessage>;
   addEventListener<K extends keyof EventSourceEventMap>(type: K, listener: (this: EventSource, ev: EventSourceEventMap[K]) => any, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: (this: EventSource, event: MessageEvent<string>) => any, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
   removeEventListener<K extends keyof EventSourceEventMap>(type: K, listener: (this: EventSource, ev: EventSourceEventMap[K]) => any, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: string, listener: (this: EventSource, event: MessageEvent<string>) => any, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+/** An event as `EventStreamParser` emits it. */
+export interface EventStreamMessage {
+  /** The event type: `message`, or the `event:` field's value. */
+  type: string;
+  data: string;
+  /** The stream's last event id when the event was dispatched. */
+  lastEventId: string;
+}
+
+export interface EventStreamParserOptions {
+  /** Most bytes of incomplete input to hold; beyond it the stream errors. Default 64 MiB. */
+  maxBufferSize?: number;
+  /** Called with each chunk's last valid `retry:` value (ms), before that chunk's events. */
+  onRetry?: (milliseconds: number) => void;
+}
+
+/**
+ * A TransformStream from bytes to events, with the same parser as
+ * EventSource: `response.body.pipeThrough(new EventStreamParser())`.
+ */
+export declare class EventStreamParser extends TransformStream<Uint8Array | ArrayBuffer | ArrayBufferView, EventStreamMessage> {
+  constructor(options?: EventStreamParserOptions);
 }
 
 /**

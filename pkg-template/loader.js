@@ -1,20 +1,21 @@
-// How an entry point hands the engine to the EventSource class.
+// How an entry point hands the engine to the classes.
 
 /**
- * The `loader` the class reads: `{ Engine, error, ready }`. `instantiate`
- * loads and instantiates the WebAssembly module (it may return a promise);
- * `Engine` is the wasm-bindgen class it makes usable. `ready` resolves
- * once it is, and rejects with the failure otherwise; the class handles
- * that failure itself (every source fails with an error event), so an
- * unawaited `ready` is never an unhandled rejection.
+ * The `loader` the classes read: `{ Engine, StreamParser, error, ready }`.
+ * `instantiate` loads and instantiates the WebAssembly module (it may
+ * return a promise); `glue` holds the wasm-bindgen classes it makes usable.
+ * `ready` resolves once it is, and rejects with the failure otherwise; the
+ * classes handle that failure themselves (every source fails with an error
+ * event), so an unawaited `ready` is never an unhandled rejection.
  */
-export function loadEngine(instantiate, Engine) {
-  const loader = { Engine: null, error: null, ready: null };
+export function loadEngine(instantiate, glue) {
+  const loader = { Engine: null, StreamParser: null, error: null, ready: null };
   loader.ready = Promise.resolve()
     .then(instantiate)
     .then(
       () => {
-        loader.Engine = Engine;
+        loader.Engine = glue.Engine;
+        loader.StreamParser = glue.StreamParser;
       },
       (error) => {
         loader.error = error;

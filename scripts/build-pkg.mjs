@@ -1,11 +1,15 @@
 // Builds pkg/ (the npm package) from the release wasm and pkg-template/.
 // Each way of loading has a real entry file in pkg-template/, bundled here
 // with esbuild next to wasm-bindgen's `--target web` glue:
-//   index.js             browsers and bundlers: fetches the .wasm beside it
-//   node.js              Node, Deno, Bun (`node` export condition): reads it from disk
+//   index.js, parser.js, polyfill.js     browsers and bundlers: the engine
+//                        (load-web.js) fetches the .wasm beside it
+//   node.js, parser-node.js, polyfill-node.js   the same entries for Node,
+//                        Deno and Bun (the `node` export condition): the
+//                        engine (load-node.js) reads the .wasm from disk
+//   chunk-*.js           what the entries of a platform share, so a page
+//                        that imports several loads one engine
 //   wasm-eventsource.js  the script tag (`wasm-eventsource/script`): one classic
 //                        script, wasm inlined, instantiated synchronously
-//   polyfill.js, polyfill-node.js   `wasm-eventsource/polyfill`
 //   wasm_eventsource_bg.wasm, *.d.ts, package.json, README.md
 // Usage: node scripts/build-pkg.mjs  (after the release wasm32 build; `make build`)
 import { execFileSync } from 'node:child_process';
@@ -13,7 +17,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, w
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wasmIn = join(root, 'target/wasm32-unknown-unknown/release/wasm_eventsource.wasm');
@@ -58,16 +62,34 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
 };
-const esm = (entry, outfile, options = {}) =>
-  buildSync({ ...common, entryPoints: [join(src, entry)], outfile: join(out, outfile), format: 'esm', ...options });
-
-esm('index.js', 'index.js', { platform: 'browser' });
-esm('node.js', 'node.js', { platform: 'node' });
-// The polyfills import the entry they install, so a page that imports both
-// loads one engine.
-esm('polyfill.js', 'polyfill.js', { external: ['./index.js'] });
-esm('polyfill-node.js', 'polyfill-node.js', { platform: 'node', external: ['./node.js'] });
-buildSync({
+// The same entries for each platform; './load.js' is that platform's loader.
+for (const [platform, suffix, load] of [
+  ['browser', '', 'load-web.js'],
+  ['node', '-node', 'load-node.js'],
+]) {
+  await build({
+    ...common,
+    entryPoints: {
+      [suffix ? 'node' : 'index']: join(src, 'index.js'),
+      [`parser${suffix}`]: join(src, 'parser.js'),
+      [`polyfill${suffix}`]: join(src, 'polyfill.js'),
+    },
+    outdir: out,
+    format: 'esm',
+    platform,
+    splitting: true,
+    chunkNames: `chunk${suffix}-[hash]`,
+    plugins: [
+      {
+        name: 'platform-loader',
+        setup(build) {
+          build.onResolve({ filter: /^\.\/load\.js$/ }, () => ({ path: join(src, load) }));
+        },
+      },
+    ],
+  });
+}
+await build({
   ...common,
   entryPoints: [join(src, 'script.js')],
   outfile: join(out, 'wasm-eventsource.js'),
@@ -79,7 +101,7 @@ buildSync({
   banner: { js: `/*! wasm-eventsource ${cargoVersion} | MIT OR Apache-2.0 */` },
 });
 
-for (const f of ['index.d.ts', 'polyfill.d.ts', 'script.d.ts']) copyFileSync(join(tpl, f), join(out, f));
+for (const f of ['index.d.ts', 'parser.d.ts', 'polyfill.d.ts', 'script.d.ts']) copyFileSync(join(tpl, f), join(out, f));
 copyFileSync(join(root, 'README.md'), join(out, 'README.md'));
 const pkgJson = JSON.parse(readFileSync(join(tpl, 'package.json'), 'utf8'));
 pkgJson.version = cargoVersion;
@@ -88,11 +110,19 @@ writeFileSync(join(out, 'package.json'), JSON.stringify(pkgJson, null, 2) + '\n'
 // Sizes: what a page using the npm entry downloads, and the script tag.
 const gz = (files) => files.reduce((n, f) => n + gzipSync(readFileSync(join(out, f)), { level: 9 }).length, 0);
 const raw = (files) => files.reduce((n, f) => n + statSync(join(out, f)).size, 0);
-const npmFiles = ['index.js', 'wasm_eventsource_bg.wasm'];
+// The npm entry: index.js, the chunks it imports, and the wasm.
+const imported = (file, seen = new Set()) => {
+  for (const [, dep] of readFileSync(join(out, file), 'utf8').matchAll(/from\s*"\.\/(chunk-[\w-]+\.js)"/g)) {
+    if (!seen.has(dep)) imported(dep, seen.add(dep));
+  }
+  return [...seen];
+};
+const webChunks = imported('index.js');
+const npmFiles = ['index.js', ...webChunks, 'wasm_eventsource_bg.wasm'];
 const sizes = {
   wasm: statSync(join(out, 'wasm_eventsource_bg.wasm')).size,
   wasmGzip: gz(['wasm_eventsource_bg.wasm']),
-  jsGzip: gz(['index.js']),
+  jsGzip: gz(['index.js', ...webChunks]),
   npmEntryRaw: raw(npmFiles),
   npmEntryGzip: gz(npmFiles),
   scriptTagRaw: raw(['wasm-eventsource.js']),

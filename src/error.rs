@@ -59,10 +59,7 @@ impl ErrorEvent {
             Reason::ContentType => {
                 format!("response Content-Type \"{detail}\" is not text/event-stream")
             }
-            Reason::Overflow => format!(
-                "an event exceeded maxBufferSize ({} bytes)",
-                config.max_buffer_size
-            ),
+            Reason::Overflow => overflow_message(config.max_buffer_size),
             // Whole numbers: formatting an f64 would cost the module 14 KB.
             Reason::Inactivity => format!(
                 "nothing received within inactivityTimeout ({} ms)",
@@ -71,7 +68,9 @@ impl ErrorEvent {
             reason => {
                 let what = match reason {
                     Reason::Network => "network error",
+                    Reason::BodyError if !config.reconnect => "the stream errored",
                     Reason::BodyError => "the stream broke off",
+                    Reason::BodyEnded if !config.reconnect => "the stream ended",
                     Reason::BodyEnded => "the server ended the stream",
                     Reason::Scheme => "the URL's scheme cannot be fetched",
                     Reason::Cors => {
@@ -106,6 +105,12 @@ impl ErrorEvent {
             message,
         }
     }
+}
+
+/// What exceeding the buffer limit of `max` bytes is called, wherever the
+/// parser runs (a source's error event, the stream parser's error).
+pub fn overflow_message(max: usize) -> String {
+    format!("an event exceeded maxBufferSize ({max} bytes)")
 }
 
 impl fmt::Display for ErrorEvent {

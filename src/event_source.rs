@@ -48,6 +48,7 @@ use core::time::Duration;
 use futures_core::stream::{FusedStream, Stream};
 use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::RequestCredentials;
 
 use crate::browser::{self, Compute, Frontend, PerAttempt, RequestSpec};
@@ -581,14 +582,7 @@ impl Builder {
         config.any_scheme = self.fetch.is_some();
         request.fetch = self.fetch;
 
-        let receiver = Rc::new(Receiver(RefCell::new(Queue {
-            items: VecDeque::new(),
-            capacity: self.queue_capacity,
-            ended: false,
-            waker: None,
-            resume: None,
-            origin: Rc::from(""),
-        })));
+        let receiver = Receiver::new(self.queue_capacity);
         let machine = ReconnectState::new(config, Box::new(js_sys::Math::random));
         let engine = browser::Engine::start(machine, request, receiver.clone());
         Ok(EventSource {
@@ -664,6 +658,17 @@ struct Queue {
 struct Receiver(RefCell<Queue>);
 
 impl Receiver {
+    fn new(capacity: usize) -> Rc<Receiver> {
+        Rc::new(Receiver(RefCell::new(Queue {
+            items: VecDeque::new(),
+            capacity,
+            ended: false,
+            waker: None,
+            resume: None,
+            origin: Rc::from(""),
+        })))
+    }
+
     fn push(&self, item: SourceEvent, ends: bool) {
         let waker = {
             let mut queue = self.0.borrow_mut();
@@ -767,6 +772,42 @@ impl EventSource {
         Builder::new(url)
     }
 
+    /// A source that parses `stream`, a byte stream the app supplies (a
+    /// `fetch()` body it made itself, say), instead of fetching: `Open` at
+    /// once, its events, and an error with `will_retry` false when the
+    /// stream ends or errors; no reconnection. Its URL is
+    /// `about:event-stream` and its messages' origin `"null"`
+    /// ([whatwg/html#12272](https://github.com/whatwg/html/pull/12272)).
+    /// A locked stream is refused.
+    pub fn from_readable_stream(
+        stream: &web_sys::ReadableStream,
+    ) -> Result<EventSource, BuildError> {
+        if stream.locked() {
+            return Err(option_error(
+                "stream",
+                "a ReadableStream that is not locked",
+            ));
+        }
+        let reader = stream
+            .get_reader()
+            .dyn_into::<web_sys::ReadableStreamDefaultReader>()
+            .map_err(|_| option_error("stream", "a ReadableStream of bytes"))?;
+        let config = Config {
+            reconnect: false,
+            ..Config::default()
+        };
+        let receiver = Receiver::new(DEFAULT_QUEUE_CAPACITY);
+        let machine = ReconnectState::new(config, Box::new(js_sys::Math::random));
+        let engine = browser::Engine::start_stream(machine, reader, receiver.clone());
+        Ok(EventSource {
+            engine,
+            receiver,
+            url: String::from("about:event-stream"),
+            ready_state: Cell::new(ReadyState::Connecting),
+            with_credentials: false,
+        })
+    }
+
     /// The resolved URL.
     pub fn url(&self) -> &str {
         &self.url
@@ -789,6 +830,19 @@ impl EventSource {
     /// `Last-Event-ID`. It can be ahead of messages still queued.
     pub fn last_event_id(&self) -> String {
         self.engine.last_event_id()
+    }
+
+    /// The reconnection time: the initial delay until the server's `retry:`
+    /// field sets it.
+    pub fn reconnection_time(&self) -> Duration {
+        Duration::from_secs_f64(self.engine.reconnection_time() / 1000.0)
+    }
+
+    /// Discard buffered, incomplete input (a partial line and the event
+    /// being assembled), for example before a fresh stream follows. The
+    /// last event id is kept.
+    pub fn reset(&self) {
+        self.engine.reset();
     }
 
     /// Close the source: abort the fetch, cancel the timer, drop what is

@@ -15,11 +15,13 @@ use alloc::string::String;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::RequestCredentials;
+use web_sys::{ReadableStreamDefaultReader, RequestCredentials};
 
 use crate::browser::{self, Frontend, PerAttempt, RequestSpec};
+use crate::error::overflow_message;
 use crate::error::ErrorEvent;
 use crate::parser::Batch;
+use crate::parser::{EventParser, Feed, DEFAULT_MAX_BUFFER_SIZE};
 use crate::reconnect::{Config, ReconnectState, MAX_DELAY};
 
 #[wasm_bindgen]
@@ -193,9 +195,104 @@ impl Engine {
         }
     }
 
-    /// `close()`: abort the fetch and any timer; nothing more is fired.
+    /// A source that reads `reader`, of a stream the page supplied
+    /// (`EventSource.fromReadableStream()`): no request, no reconnection.
+    /// Of `options`, only `maxBufferSize` applies.
+    #[wasm_bindgen(js_name = fromStream)]
+    pub fn from_stream(
+        reader: ReadableStreamDefaultReader,
+        options: &Options,
+        sink: Sink,
+    ) -> Engine {
+        let mut config = options.config();
+        config.reconnect = false;
+        let machine = ReconnectState::new(config, Box::new(js_sys::Math::random));
+        Engine {
+            engine: browser::Engine::start_stream(machine, reader, Rc::new(sink)),
+        }
+    }
+
+    /// `close()`: abort the fetch (or cancel the stream) and any timer;
+    /// nothing more is fired.
     pub fn close(&self) {
         self.engine.close();
+    }
+
+    /// `reset()`: discard buffered, incomplete input.
+    pub fn reset(&self) {
+        self.engine.reset();
+    }
+
+    /// The source's last event id (what a reconnection sends).
+    #[wasm_bindgen(getter, js_name = lastEventId)]
+    pub fn last_event_id(&self) -> String {
+        self.engine.last_event_id()
+    }
+
+    /// The reconnection time in ms.
+    #[wasm_bindgen(getter, js_name = reconnectionTime)]
+    pub fn reconnection_time(&self) -> f64 {
+        self.engine.reconnection_time()
+    }
+
+    /// The reconnection time a source starts with when no option sets it.
+    #[wasm_bindgen(js_name = defaultReconnectionTime)]
+    pub fn default_reconnection_time() -> f64 {
+        Config::default().initial_delay
+    }
+}
+
+/// The parser alone, behind the facade's `EventStreamParser` (a
+/// `TransformStream` from bytes to events): the rules of a source's
+/// stream, without a connection.
+#[wasm_bindgen]
+pub struct StreamParser {
+    parser: EventParser,
+    batch: Batch,
+}
+
+#[wasm_bindgen]
+impl StreamParser {
+    /// A parser holding at most `max_buffer_size` bytes of incomplete input
+    /// (64 MiB when undefined).
+    #[wasm_bindgen(constructor)]
+    pub fn new(max_buffer_size: Option<f64>) -> StreamParser {
+        let max = max_buffer_size.map_or(DEFAULT_MAX_BUFFER_SIZE, |v| v as usize);
+        StreamParser {
+            parser: EventParser::with_max_buffer_size(max),
+            batch: Batch::new(),
+        }
+    }
+
+    /// Parse a chunk; returns its complete events packed as
+    /// `data\rtype\rid\r`... ([`Batch::packed`]). Throws an `Error` when
+    /// the incomplete input would exceed the limit (the events before it
+    /// are then lost with the stream, which errors).
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<String, JsValue> {
+        self.batch.clear();
+        match self.parser.feed(chunk, &mut self.batch) {
+            Feed::Ok => Ok(String::from(self.batch.packed())),
+            Feed::Overflow => {
+                Err(js_sys::Error::new(&overflow_message(self.parser.max_buffer_size())).into())
+            }
+        }
+    }
+
+    /// The last valid `retry:` value (ms) of the last chunk fed, if any.
+    #[wasm_bindgen(getter)]
+    pub fn retry(&self) -> Option<f64> {
+        self.batch.retry().map(|ms| ms as f64)
+    }
+
+    /// The stream's last event id.
+    #[wasm_bindgen(getter, js_name = lastEventId)]
+    pub fn last_event_id(&self) -> String {
+        String::from(self.parser.last_event_id())
+    }
+
+    /// The end of the stream: an unfinished event is discarded.
+    pub fn finish(&mut self) {
+        self.parser.finish();
     }
 }
 

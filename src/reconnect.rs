@@ -94,6 +94,10 @@ pub struct Config {
     /// Let every URL scheme through to fetch (a custom fetch may know more
     /// schemes); otherwise only the schemes fetch can load are tried.
     pub any_scheme: bool,
+    /// Reestablish the connection after it drops. `false` for a source read
+    /// from a stream the page supplies (`EventSource.fromReadableStream()`):
+    /// the end of that stream, or its error, fails the source.
+    pub reconnect: bool,
 }
 
 impl Default for Config {
@@ -107,6 +111,7 @@ impl Default for Config {
             max_buffer_size: crate::parser::DEFAULT_MAX_BUFFER_SIZE,
             last_event_id: String::new(),
             any_scheme: false,
+            reconnect: true,
         }
     }
 }
@@ -337,6 +342,32 @@ impl ReconnectState {
         self.start_fetch(now)
     }
 
+    /// Start reading a stream the page supplied (`fromReadableStream()`):
+    /// there is no request, so the connection is announced at once (OPEN,
+    /// `open`). Its inputs carry connection number 1. Only for a machine
+    /// made with [`Config::reconnect`] false.
+    pub fn connect_stream(&mut self, now: f64) -> Action {
+        if self.phase != Phase::Idle {
+            return Action::None;
+        }
+        self.conn = 1;
+        self.last_activity = now;
+        // [spec] Announce the connection.
+        self.phase = Phase::Streaming;
+        self.ready_state = ReadyState::Open;
+        self.parser.reset();
+        Action::Open
+    }
+
+    /// `reset()`: discard the buffered, incomplete input (a partial line and
+    /// the event being assembled), so a fresh stream can follow. The last
+    /// event id and the reconnection time are kept.
+    pub fn reset(&mut self) {
+        if self.phase != Phase::Closed {
+            self.parser.reset();
+        }
+    }
+
     /// A response arrived for fetch `conn` (after redirects).
     /// `content_type` is the `Content-Type` header; `retry_after` the delay
     /// in ms its `Retry-After` header asks for, if any (see
@@ -532,6 +563,10 @@ impl ReconnectState {
     fn reestablish(&mut self, reason: Reason, status: Option<u16>, floor: Option<f64>) -> Action {
         // [spec] An event without its closing blank line is discarded.
         self.parser.finish();
+        if !self.config.reconnect {
+            // A supplied stream cannot be asked for again.
+            return self.fail(reason, status);
+        }
         if let Some(max) = self.config.max_attempts {
             if self.attempts >= max {
                 return self.close_with(reason, status, true);

@@ -24,7 +24,7 @@ use wasm_eventsource::{
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod support;
-use support::{http, script, script_cors, server};
+use support::{fetch_with, http, script, script_cors, server};
 
 fn url(name: &str) -> String {
     format!("{}/sse/{name}", server())
@@ -706,4 +706,51 @@ async fn window_stop_fails_a_streaming_source() {
     assert_eq!(items.len(), 1, "{items:?}");
     let error = error_of(&items[0]);
     assert_eq!((error.reason, error.will_retry), (Reason::Aborted, false));
+}
+
+#[wasm_bindgen_test]
+async fn from_readable_stream_parses_a_body_the_app_fetched_itself() {
+    script(
+        "rs-from-stream",
+        r#"{"body":[{"data":"id: 42\nretry: 5000\ndata: hello\n\nevent: x\ndata: partial"}]}"#,
+    )
+    .await;
+    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(fetch_with(
+        &url("rs-from-stream"),
+        &JsValue::UNDEFINED,
+    ))
+    .await
+    .unwrap()
+    .unchecked_into();
+    let body = response.body().unwrap();
+    let mut source = EventSource::from_readable_stream(&body).unwrap();
+    assert_eq!(source.url(), "about:event-stream");
+    assert!(
+        matches!(
+            EventSource::from_readable_stream(&body),
+            Err(BuildError::Option {
+                option: "stream",
+                ..
+            })
+        ),
+        "a locked stream is refused"
+    );
+    let items = take(&mut source, 4).await;
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert_eq!(items[0], SourceEvent::Open);
+    assert_eq!(
+        items[1],
+        SourceEvent::Message(Message {
+            event_type: "message".into(),
+            data: "hello".into(),
+            last_event_id: "42".into(),
+            origin: "null".into(),
+        })
+    );
+    let end = error_of(&items[2]);
+    assert_eq!((end.reason, end.will_retry), (Reason::BodyEnded, false));
+    assert_eq!(end.message, "the stream ended");
+    assert_eq!(source.last_event_id(), "42");
+    assert_eq!(source.reconnection_time(), Duration::from_secs(5));
+    assert_eq!(source.ready_state(), ReadyState::Closed);
 }

@@ -72,6 +72,8 @@ extern "C" {
 static LIVE: AtomicU32 = AtomicU32::new(0);
 
 thread_local! {
+    /// A promise handler that does nothing, for rejections that need none.
+    static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
     /// Every source's state, weakly: what `window.stop()` must cancel.
     static SOURCES: RefCell<Vec<Weak<RefCell<Inner>>>> = const { RefCell::new(Vec::new()) };
     static STOP_HOOKED: Cell<bool> = const { Cell::new(false) };
@@ -89,6 +91,9 @@ struct Inner {
     request: RequestSpec,
     frontend: Rc<dyn Frontend>,
     abort: Option<AbortController>,
+    /// The body being read: cancelled on close (a supplied stream has no
+    /// fetch to abort).
+    reader: Option<ReadableStreamDefaultReader>,
     timer: Option<Timeout>,
     batch: Batch,
     chunk: Vec<u8>,
@@ -111,6 +116,20 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
+    fn new(machine: ReconnectState, request: RequestSpec, frontend: Rc<dyn Frontend>) -> Shared {
+        LIVE.fetch_add(1, Ordering::Relaxed);
+        Rc::new(RefCell::new(Inner {
+            machine,
+            request,
+            frontend,
+            abort: None,
+            reader: None,
+            timer: None,
+            batch: Batch::new(),
+            chunk: Vec::new(),
+        }))
+    }
+
     /// Create a source's engine and start connecting in a microtask (events
     /// can only be observed once the front end's constructor has returned).
     pub(crate) fn start(
@@ -118,16 +137,7 @@ impl Engine {
         request: RequestSpec,
         frontend: Rc<dyn Frontend>,
     ) -> Engine {
-        LIVE.fetch_add(1, Ordering::Relaxed);
-        let shared = Rc::new(RefCell::new(Inner {
-            machine,
-            request,
-            frontend,
-            abort: None,
-            timer: None,
-            batch: Batch::new(),
-            chunk: Vec::new(),
-        }));
+        let shared = Engine::new(machine, request, frontend);
         let weak = Rc::downgrade(&shared);
         SOURCES.with(|sources| {
             let mut sources = sources.borrow_mut();
@@ -148,17 +158,61 @@ impl Engine {
         Engine { shared }
     }
 
+    /// A source that reads `stream`, supplied by the page
+    /// (`fromReadableStream()`), instead of fetching: open in a microtask,
+    /// then its chunks, and no reconnection (`machine` is made with
+    /// `Config::reconnect` false). Messages have the opaque origin `"null"`.
+    pub(crate) fn start_stream(
+        machine: ReconnectState,
+        reader: ReadableStreamDefaultReader,
+        frontend: Rc<dyn Frontend>,
+    ) -> Engine {
+        let request = RequestSpec::new(String::from("about:event-stream"));
+        let shared = Engine::new(machine, request, frontend);
+        shared.borrow_mut().reader = Some(reader.clone());
+        let task = shared.clone();
+        spawn_local(async move {
+            let action = task.borrow_mut().machine.connect_stream(now());
+            if action != Action::Open {
+                return;
+            }
+            let frontend = task.borrow().frontend.clone();
+            frontend.open("null");
+            if is_live(&task, 1) {
+                read_body(&task, 1, reader).await;
+            }
+        });
+        Engine { shared }
+    }
+
     /// `close()`: abort the fetch, drop the timer, set CLOSED. Fires nothing.
     pub(crate) fn close(&self) {
-        let (abort, timer) = {
+        let (abort, reader, timer) = {
             let mut inner = self.shared.borrow_mut();
             inner.machine.close();
-            (inner.abort.take(), inner.timer.take())
+            (inner.abort.take(), inner.reader.take(), inner.timer.take())
         };
         drop(timer);
         if let Some(controller) = abort {
             controller.abort();
+        } else if let Some(reader) = reader {
+            // A supplied stream: cancel it, which also ends a pending read.
+            // The promise may reject (the stream errored): nothing to do.
+            let cancelled = reader.cancel();
+            IGNORE.with(|ignore| {
+                let _ = cancelled.catch(ignore);
+            });
         }
+    }
+
+    /// `reset()`: discard buffered, incomplete input.
+    pub(crate) fn reset(&self) {
+        self.shared.borrow_mut().machine.reset();
+    }
+
+    /// The reconnection time (ms): the initial delay until `retry:` sets it.
+    pub(crate) fn reconnection_time(&self) -> f64 {
+        self.shared.borrow().machine.reconnection_time()
     }
 
     /// The last event id the next request would send.

@@ -1,5 +1,9 @@
-// `make bench-browser`: end-to-end throughput of the browser's EventSource
-// and ours, in headless Chromium, against the test server's /bench streams.
+// `make bench-browser`: benchmarks in headless Chromium, against the test
+// server. Suites (--suite events|streams|all, default all):
+//   events   end-to-end throughput of the browser's EventSource and ours on
+//            the server's /bench streams (bench.html)
+//   streams  EventStreamParser against eventsource-parser, and `for await`
+//            over ours against native EventSource (streams.html)
 //
 // Chromium is spawned directly, not through Playwright or any DevTools
 // client: with a DevTools session attached, native EventSource runs ten to
@@ -8,7 +12,7 @@
 // its results to the server's /_result/{key}; this script long-polls them,
 // prints a markdown table and writes target/bench-browser.json.
 //
-// Usage: node tests/bench/run.mjs [--runs N]   (after `make build` and
+// Usage: node tests/bench/run.mjs [--suite S] [--runs N]   (after `make build` and
 // `cargo build --release -p sse-test-server`; `make bench-browser` does both)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +24,7 @@ import { CHROMIUM_ARGS, startServer } from '../browser/harness.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const serverBin = join(root, 'target/release/sse-test-server');
 const chromiumBin = process.env.CHROME_PATH || '/usr/bin/chromium';
-const outFile = join(root, 'target/bench-browser.json');
+const outFile = (suite) => join(root, `target/bench-browser-${suite}.json`);
 const sizesFile = join(root, 'target/pkg-sizes.json');
 const DEADLINE_MS = 15 * 60 * 1000;
 const SIZE_TARGET = 12 * 1024;
@@ -31,6 +35,10 @@ function arg(name, fallback) {
 }
 const runs = Number(arg('--runs', 9));
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole number >= 1');
+const suiteArg = arg('--suite', 'all');
+const SUITES = ['events', 'streams'];
+if (suiteArg !== 'all' && !SUITES.includes(suiteArg)) throw new Error(`--suite must be one of ${SUITES.join(', ')} or all`);
+const suites = suiteArg === 'all' ? SUITES : [suiteArg];
 
 for (const [file, hint] of [
   [serverBin, 'cargo build --release -p sse-test-server'],
@@ -55,111 +63,150 @@ const loadBefore = loadavg()[0];
 if (loadBefore > cpus().length / 2) {
   console.error(`bench-browser: warning: load average ${loadBefore.toFixed(2)} on ${cpus().length} cores; expect noisy numbers`);
 }
-const server = await startServer(['--root', 'bench=tests/bench']);
-const key = `bench-browser-${process.pid}-${Date.now()}`;
-const profile = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
-const url = `${server.base}/bench/bench.html?key=${key}&runs=${runs}`;
-console.error(`bench-browser: ${url}`);
-// Its own process group, so the renderer and GPU helpers go with it.
-const chromium = spawn(
-  chromiumBin,
-  [
-    ...CHROMIUM_ARGS,
-    `--user-data-dir=${profile}`,
-    url,
-  ],
-  { detached: true, stdio: 'ignore' }
-);
-let chromiumExit = null;
-chromium.once('exit', (code, signal) => (chromiumExit = signal || code));
+const server = await startServer(['--root', 'bench=tests/bench', '--root', 'nm=node_modules']);
 
-function cleanup() {
-  if (chromiumExit === null) {
-    try {
-      process.kill(-chromium.pid, 'SIGTERM');
-    } catch {
-      // Already gone.
+/** Open `page` in a fresh Chromium (no DevTools client) and wait for the results it posts. */
+async function runPage(page) {
+  const key = `bench-browser-${process.pid}-${Date.now()}`;
+  const profile = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
+  const url = `${server.base}/bench/${page}?key=${key}&runs=${runs}`;
+  console.error(`bench-browser: ${url}`);
+  // Its own process group, so the renderer and GPU helpers go with it.
+  const chromium = spawn(chromiumBin, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, url], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  let chromiumExit = null;
+  chromium.once('exit', (code, signal) => (chromiumExit = signal || code));
+  const stop = () => {
+    if (chromiumExit === null) {
+      try {
+        process.kill(-chromium.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
     }
+  };
+  process.once('SIGINT', () => {
+    stop();
+    server.stop();
+    process.exit(130);
+  });
+  let result;
+  try {
+    const started = Date.now();
+    while (!result) {
+      if (chromiumExit !== null) throw new Error(`Chromium exited (${chromiumExit}) before posting results`);
+      if (Date.now() - started > DEADLINE_MS) throw new Error(`no results within ${DEADLINE_MS / 60000} minutes`);
+      const res = await fetch(`${server.base}/_result/${key}?timeout=30000`);
+      if (res.status === 200) result = await res.json();
+      else await res.text();
+    }
+  } finally {
+    stop();
+    if (chromiumExit === null) await new Promise((r) => chromium.once('exit', r));
+    rmSync(profile, { recursive: true, force: true });
   }
-  server.stop();
+  if (result.error) throw new Error(`the page failed: ${result.error}`);
+  return result;
 }
-process.once('SIGINT', () => {
-  cleanup();
-  process.exit(130);
+
+const machine = () => ({
+  cores: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  chromium: chromiumVersion(),
+  loadAverage1mBefore: loadBefore,
+  loadAverage1mAfter: loadavg()[0],
 });
-
-let result;
-try {
-  const started = Date.now();
-  while (!result) {
-    if (chromiumExit !== null) throw new Error(`Chromium exited (${chromiumExit}) before posting results`);
-    if (Date.now() - started > DEADLINE_MS) throw new Error(`no results within ${DEADLINE_MS / 60000} minutes`);
-    const res = await fetch(`${server.base}/_result/${key}?timeout=30000`);
-    if (res.status === 200) result = await res.json();
-    else await res.text();
-  }
-} finally {
-  cleanup();
-  if (chromiumExit === null) await new Promise((r) => chromium.once('exit', r));
-  rmSync(profile, { recursive: true, force: true });
-}
-if (result.error) {
-  console.error(`bench-browser: the page failed: ${result.error}`);
-  process.exit(1);
-}
-
-const sizes = existsSync(sizesFile) ? JSON.parse(readFileSync(sizesFile, 'utf8')) : null;
-const report = {
-  date: new Date().toISOString(),
-  command: 'make bench-browser',
-  machine: {
-    cores: cpus().length,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    chromium: chromiumVersion(),
-    userAgent: result.userAgent,
-    loadAverage1mBefore: loadBefore,
-    loadAverage1mAfter: loadavg()[0],
-  },
-  runs: result.runs,
-  results: result.results,
-  sizes,
-  sizeTargetGzip: SIZE_TARGET,
-};
-writeFileSync(outFile, JSON.stringify(report, null, 2) + '\n');
-
 const int = (x) => Math.round(x).toLocaleString('en-US');
-const lines = [
-  `Headless ${report.machine.chromium.replace(/ built on.*/, '')}, ${report.machine.cores} cores (${report.machine.cpu}); best of ${result.runs} runs after a warm-up (median in parentheses).`,
-  '',
-  '| Stream (1460-byte chunks) | native events/s | ours events/s | ours / native | JS dispatch floor events/s | floor / native |',
-  '|---|--:|--:|--:|--:|--:|',
-];
-for (const r of result.results) {
-  const floorRatio = (key) => r.floor[key] / r.native[key];
-  lines.push(
-    `| ${int(r.events)} × ${r.stream} | ${int(r.native.eventsPerSecBest)} (${int(r.native.eventsPerSecMedian)}) | ` +
-      `${int(r.ours.eventsPerSecBest)} (${int(r.ours.eventsPerSecMedian)}) | ` +
-      `**${r.ratioBest.toFixed(2)}×** (${r.ratioMedian.toFixed(2)}×) | ` +
-      `${int(r.floor.eventsPerSecBest)} (${int(r.floor.eventsPerSecMedian)}) | ` +
-      `${floorRatio('eventsPerSecBest').toFixed(2)}× (${floorRatio('eventsPerSecMedian').toFixed(2)}×) |`
-  );
+const sections = [];
+try {
+  for (const suite of suites) {
+    const result = await runPage(suite === 'events' ? 'bench.html' : 'streams.html');
+    const report = { date: new Date().toISOString(), command: `make bench-browser (--suite ${suite})`, machine: machine(), ...result };
+    writeFileSync(outFile(suite), JSON.stringify(report, null, 2) + '\n');
+    sections.push(suite === 'events' ? formatEvents(result, report.machine) : formatStreams(result, report.machine));
+  }
+} catch (e) {
+  console.error(`bench-browser: ${e.message}`);
+  process.exitCode = 1;
+} finally {
+  await server.stop();
 }
-lines.push(
-  '',
-  'JS dispatch floor: the same events as `new MessageEvent(...)` + `dispatchEvent` from script on an EventTarget, ' +
-    'strings made beforehand, no network and no parsing: the ceiling for any EventSource written in JS or wasm ' +
-    'that dispatches a real MessageEvent per event.',
-  '',
-  `Load average (1 min) before/after: ${loadBefore.toFixed(2)} / ${report.machine.loadAverage1mAfter.toFixed(2)}.`
-);
-if (sizes) {
-  const kb = (b) => (b / 1024).toFixed(1);
+console.log(sections.join('\n\n'));
+
+function formatStreams(result, m) {
+  const lines = [
+    `Headless ${m.chromium.replace(/ built on.*/, '')}, ${m.cores} cores (${m.cpu}); best of ${result.runs} runs after a warm-up (median in parentheses); load average ${m.loadAverage1mBefore.toFixed(2)} before, ${m.loadAverage1mAfter.toFixed(2)} after.`,
+    '',
+    `Parser only (bytes from memory in ${result.chunk}-byte chunks):`,
+    '',
+    '| workload | events | EventStreamParser events/s | eventsource-parser events/s | ours / theirs | target |',
+    '|---|--:|--:|--:|--:|---|',
+  ];
+  const base8 = result.parser.find((p) => p.mib === 8);
+  for (const p of result.parser) {
+    const ratio = p.ours.eventsPerSecBest / p['eventsource-parser'].eventsPerSecBest;
+    const target = p.mib
+      ? `linear: ${(p.ours.bestMs / base8.ours.bestMs).toFixed(2)} of the 8 MiB time for ${p.mib / 8} of the size`
+      : ratio >= 1.5
+        ? '≥ 1.5×: met'
+        : '≥ 1.5×: **missed**';
+    const rate = (r) => (p.mib ? `${int(r.mbPerSecBest)} MB/s` : `${int(r.eventsPerSecBest)} (${int(r.eventsPerSecMedian)})`);
+    lines.push(`| ${p.workload} | ${int(p.events)} | ${rate(p.ours)} | ${rate(p['eventsource-parser'])} | **${ratio.toFixed(2)}×** | ${target} |`);
+  }
   lines.push(
     '',
-    `pkg/ npm entry (the JS and wasm a page downloads): ${int(sizes.npmEntryGzip)} B gzipped ` +
-      `(${kb(sizes.npmEntryGzip)} KB; target ≤ ${kb(SIZE_TARGET)} KB), wasm ${int(sizes.wasmGzip)} B + JS ${int(sizes.npmEntryGzip - sizes.wasmGzip)} B; ` +
-      `script-tag bundle ${int(sizes.scriptTagGzip)} B gzipped.`
+    'Consumption over the network (the scripted test server, 16 KiB frames): `for await` over ours against native EventSource with one listener:',
+    '',
+    '| workload | events | native events/s | ours (for await) events/s | ours / native | target ≥ 2× |',
+    '|---|--:|--:|--:|--:|---|'
   );
+  for (const c of result.consumption) {
+    const ours = c['ours (for await)'];
+    const ratio = ours.eventsPerSecBest / c.native.eventsPerSecBest;
+    lines.push(
+      `| ${c.workload} | ${int(c.events)} | ${int(c.native.eventsPerSecBest)} (${int(c.native.eventsPerSecMedian)}) | ${int(ours.eventsPerSecBest)} (${int(ours.eventsPerSecMedian)}) | **${ratio.toFixed(2)}×** | ${ratio >= 2 ? 'met' : '**missed**'} |`
+    );
+  }
+  return lines.join('\n');
 }
-console.log(lines.join('\n'));
-console.error(`bench-browser: wrote ${outFile}`);
+
+function formatEvents(result, m) {
+  const sizes = existsSync(sizesFile) ? JSON.parse(readFileSync(sizesFile, 'utf8')) : null;
+  const report = { machine: m };
+  const lines = [
+    `Headless ${report.machine.chromium.replace(/ built on.*/, '')}, ${report.machine.cores} cores (${report.machine.cpu}); best of ${result.runs} runs after a warm-up (median in parentheses).`,
+    '',
+    '| Stream (1460-byte chunks) | native events/s | ours events/s | ours / native | JS dispatch floor events/s | floor / native |',
+    '|---|--:|--:|--:|--:|--:|',
+  ];
+  for (const r of result.results) {
+    const floorRatio = (key) => r.floor[key] / r.native[key];
+    lines.push(
+      `| ${int(r.events)} × ${r.stream} | ${int(r.native.eventsPerSecBest)} (${int(r.native.eventsPerSecMedian)}) | ` +
+        `${int(r.ours.eventsPerSecBest)} (${int(r.ours.eventsPerSecMedian)}) | ` +
+        `**${r.ratioBest.toFixed(2)}×** (${r.ratioMedian.toFixed(2)}×) | ` +
+        `${int(r.floor.eventsPerSecBest)} (${int(r.floor.eventsPerSecMedian)}) | ` +
+        `${floorRatio('eventsPerSecBest').toFixed(2)}× (${floorRatio('eventsPerSecMedian').toFixed(2)}×) |`
+    );
+  }
+  lines.push(
+    '',
+    'JS dispatch floor: the same events as `new MessageEvent(...)` + `dispatchEvent` from script on an EventTarget, ' +
+      'strings made beforehand, no network and no parsing: the ceiling for any EventSource written in JS or wasm ' +
+      'that dispatches a real MessageEvent per event.',
+    '',
+    `Load average (1 min) before/after: ${loadBefore.toFixed(2)} / ${report.machine.loadAverage1mAfter.toFixed(2)}.`
+  );
+  if (sizes) {
+    const kb = (b) => (b / 1024).toFixed(1);
+    lines.push(
+      '',
+      `pkg/ npm entry (the JS and wasm a page downloads): ${int(sizes.npmEntryGzip)} B gzipped ` +
+        `(${kb(sizes.npmEntryGzip)} KB; target ≤ ${kb(SIZE_TARGET)} KB), wasm ${int(sizes.wasmGzip)} B + JS ${int(sizes.npmEntryGzip - sizes.wasmGzip)} B; ` +
+        `script-tag bundle ${int(sizes.scriptTagGzip)} B gzipped.`
+    );
+  }
+  return lines.join('\n');
+}

@@ -167,19 +167,27 @@ for (const [ts, tsc] of [
 }
 
 test('the tarball holds the package and nothing else; npm publish --dry-run passes', () => {
-  assert.deepEqual(ctx.files, [
-    'README.md',
-    'index.d.ts',
-    'index.js',
-    'node.js',
-    'package.json',
-    'polyfill-node.js',
-    'polyfill.d.ts',
-    'polyfill.js',
-    'script.d.ts',
-    'wasm-eventsource.js',
-    'wasm_eventsource_bg.wasm',
-  ]);
+  const chunks = ctx.files.filter((f) => f.startsWith('chunk-'));
+  assert.ok(chunks.length >= 2 && chunks.every((f) => /^chunk-(node-)?[A-Z0-9]+\.js$/.test(f)), `shared chunks: ${chunks}`);
+  assert.deepEqual(
+    ctx.files.filter((f) => !f.startsWith('chunk-')),
+    [
+      'README.md',
+      'index.d.ts',
+      'index.js',
+      'node.js',
+      'package.json',
+      'parser-node.js',
+      'parser.d.ts',
+      'parser.js',
+      'polyfill-node.js',
+      'polyfill.d.ts',
+      'polyfill.js',
+      'script.d.ts',
+      'wasm-eventsource.js',
+      'wasm_eventsource_bg.wasm',
+    ]
+  );
   sh('npm', ['publish', '--dry-run', '--ignore-scripts'], join(root, 'pkg'));
 });
 

@@ -10,7 +10,8 @@ use wasm_bindgen_futures::JsFuture;
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = fetch)]
-    fn fetch_with(url: &str, init: &JsValue) -> Promise;
+    /// The global `fetch(url, init)`.
+    pub fn fetch_with(url: &str, init: &JsValue) -> Promise;
 }
 
 /// The test server, e.g. `http://127.0.0.1:41234`.

@@ -4,12 +4,17 @@
 // error event's extras, and the script tag's globals.
 import EventSourceDefault, {
   EventSource,
+  EventSourceError,
+  EventStreamParser,
   liveEngines,
   ready,
   type EventSourceErrorEvent,
   type EventSourceErrorReason,
   type EventSourceInit,
+  type EventSourceMessage,
+  type EventStreamMessage,
 } from 'wasm-eventsource';
+import { EventStreamParser as ParserOnly, ready as parserReady } from 'wasm-eventsource/parser';
 import { EventSource as Polyfilled } from 'wasm-eventsource/polyfill';
 import type {} from 'wasm-eventsource/script';
 
@@ -69,10 +74,35 @@ es.onmessage = function (e) {
 };
 const state: 0 | 1 | 2 = es.CLOSED;
 
+// The stream APIs: iteration, fromReadableStream, the parser.
+async function streams(response: Response): Promise<string[]> {
+  const seen: string[] = [];
+  for await (const m of new EventSource('/z')) {
+    const message: EventSourceMessage = m;
+    seen.push(message.type, message.data, message.lastEventId, message.origin);
+    break;
+  }
+  try {
+    for await (const m of es.messages({ types: ['update'], highWaterMark: 100 })) seen.push(m.data);
+  } catch (e) {
+    if (e instanceof EventSourceError) seen.push(e.reason, String(e.status), String(e.attempt), e.message);
+  }
+  const fromStream: globalThis.EventSource = EventSource.fromReadableStream(response.body!, { maxBufferSize: 1024 });
+  seen.push(String(es.lastEventId), String(es.reconnectionTime));
+  es.reset();
+  const parsed: ReadableStream<EventStreamMessage> = response.body!.pipeThrough(
+    new EventStreamParser({ maxBufferSize: 1 << 16, onRetry: (ms) => seen.push(String(ms)) })
+  );
+  for await (const event of parsed) seen.push(event.type, event.data, event.lastEventId);
+  const alone: TransformStream<Uint8Array, EventStreamMessage> = new ParserOnly();
+  await parserReady;
+  return [...seen, String(fromStream.readyState), String(alone.readable.locked)];
+}
+
 // The script tag's globals.
 const Wasm: typeof globalThis.EventSource = WasmEventSource;
 const loaded: Promise<void> = WasmEventSource.ready;
 const count: number = WasmEventSource.liveEngines() + liveEngines();
 const native: typeof globalThis.EventSource | undefined = NativeEventSource;
 
-export const used = [Default, FromPolyfill, dom, sources, state, Wasm, loaded, count, native, ready];
+export const used = [Default, FromPolyfill, dom, sources, state, Wasm, loaded, count, native, ready, streams];

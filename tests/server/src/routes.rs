@@ -132,6 +132,7 @@ async fn control(state: &State, rest: &str, req: Request<Incoming>) -> Response<
                 .await;
             json(StatusCode::OK, n.to_string())
         }
+        (&Method::GET, "sent") => json(StatusCode::OK, state.sent(name).to_string()),
         (&Method::POST, "result") => {
             let content_type = req.headers().get(CONTENT_TYPE).cloned();
             match read_body(req.into_body()).await {
@@ -277,7 +278,13 @@ async fn play(
 ) {
     for step in &scripted.body {
         let sent = match step {
-            Step::Send(data) => tx.send(data.clone()).await,
+            Step::Send(data) => {
+                let sent = tx.send(data.clone()).await;
+                if sent.is_ok() {
+                    state.add_sent(&name, generation, data.len());
+                }
+                sent
+            }
             Step::Delay(d) => tx.sleep(*d).await,
         };
         if sent.is_err() {

@@ -102,6 +102,9 @@ struct Scenario {
     attempts: usize,
     requests: Vec<Record>,
     closed: usize,
+    /// Body bytes handed to the connections (what a client that stops
+    /// reading lets through before TCP pushes back).
+    sent: u64,
 }
 
 #[derive(Default)]
@@ -232,6 +235,21 @@ impl State {
             Some(json) => (true, json),
             None => (false, list_json(&self.lock(), name, kind).1),
         }
+    }
+
+    /// Counts `bytes` of a scenario's body handed to the connection.
+    pub(crate) fn add_sent(&self, name: &str, generation: u64, bytes: usize) {
+        let mut inner = self.lock();
+        if let Some(s) = inner.scenarios.get_mut(name) {
+            if s.generation == generation {
+                s.sent += bytes as u64;
+            }
+        }
+    }
+
+    /// Body bytes of the scenario's responses handed to the connection so far.
+    pub(crate) fn sent(&self, name: &str) -> u64 {
+        self.lock().scenarios.get(name).map_or(0, |s| s.sent)
     }
 
     /// The scenario's count of client-abandoned streams, once it reaches

@@ -599,3 +599,36 @@ async fn chat_end(conn: &mut Conn) -> Chunk {
         }
     }
 }
+
+#[tokio::test]
+async fn sent_counts_what_a_client_that_stops_reading_let_through() {
+    let addr = start(&[]).await;
+    // 64 MiB of events, far more than the socket buffers hold.
+    script(
+        addr,
+        "flood",
+        r#"{"responses":[{"body":[{"repeat":{"count":1048576,"data":"data: 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdef\n\n"}}]}]}"#,
+    )
+    .await;
+    let mut conn = Conn::open(addr).await;
+    conn.send(&request("GET", "/sse/flood", &[], b"")).await;
+    assert_eq!(conn.head().await.status, 200);
+    // Not reading: the count grows until TCP pushes back, then stops.
+    let mut last = 0;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+        let now = get(addr, "/_sent/flood").await.json().as_u64().unwrap();
+        if now == last && now > 0 {
+            break;
+        }
+        last = now;
+    }
+    assert!(last > 0, "something was sent");
+    assert!(last < 32 << 20, "stopped far short of 64 MiB: {last}");
+    let again = get(addr, "/_sent/flood").await.json().as_u64().unwrap();
+    assert_eq!(again, last, "nothing more while the client does not read");
+    // Reading on lets the rest through.
+    assert!(matches!(conn.chunk().await, Chunk::Data(_)));
+    drop(conn);
+    assert_eq!(get(addr, "/_sent/nothing").await.json(), 0);
+}
