@@ -42,13 +42,15 @@
 //!
 //! The parser holds only what is not yet complete: the data and event type
 //! buffers, the last-event-id buffer, and the part of the current line it
-//! still needs (at most a five-byte field-name prefix, an `event`/`id`/`retry`
-//! value, and up to three bytes of a code point cut by a chunk boundary).
-//! A `data:` value is decoded straight into the data buffer as it arrives and
-//! a comment or unknown field is skipped without being stored, so a large
-//! event costs about its own size (plus the buffer's doubling headroom) and is
-//! copied once, from the input into the data buffer; at dispatch that buffer
-//! is moved, not copied, into the batch when the batch is empty.
+//! still needs (at most the first seven bytes of a line, until they tell
+//! which field it is; an `event`, `id` or `retry` line that spans chunks; and
+//! up to three bytes of a code point cut by a chunk boundary in a `data:`
+//! value). A `data:` value is decoded straight into the data buffer as it
+//! arrives and a comment or unknown field is skipped without being stored, so
+//! a large event costs about its own size (plus the buffer's doubling
+//! headroom) and is copied once, from the input into the data buffer; at
+//! dispatch that buffer is moved, not copied, into the batch when the batch
+//! is empty.
 //!
 //! The total held is capped by [`EventParser::max_buffer_size`], by default
 //! [`DEFAULT_MAX_BUFFER_SIZE`] (64 MiB). A feed that would go beyond it stops
@@ -56,6 +58,7 @@
 //! connection.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use memchr::{memchr, memchr2};
 
@@ -75,6 +78,10 @@ const BOM_DECIDED: u8 = 3;
 
 /// Length of the longest field name the parser acts on (`event`, `retry`).
 const MAX_FIELD_NAME: usize = 5;
+
+/// How many bytes of a line's start always tell what the line is: the
+/// longest name, its colon, and the byte that may be the space after it.
+const LINE_HEAD: usize = MAX_FIELD_NAME + 2;
 
 /// Buffers that grew beyond this are released on `reset()`, so one huge event
 /// does not pin its memory for the rest of the page's life.
@@ -200,21 +207,86 @@ impl Field {
     }
 }
 
-/// Where the parser is inside a line that continues into the next chunk.
-#[derive(Debug, Clone, Copy)]
-enum Line {
-    /// Nothing of the current line seen yet.
-    Start,
-    /// A field name so far, still a prefix of a known name (no colon yet).
-    Name { buf: [u8; MAX_FIELD_NAME], len: u8 },
-    /// A comment or unknown field: ignored up to the line end, not stored.
-    Skip,
-    /// A known field's value. `space` is true while the byte right after the
-    /// colon is still to come (it is dropped if it is a space).
-    Value { field: Field, space: bool },
+/// What a line, or the start of one, is under the standard's line rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Split<'a> {
+    /// An empty line.
+    Dispatch,
+    /// A comment, or a field the parser does not act on.
+    Ignore,
+    /// A field the parser acts on, and its value (so far, for the start of a
+    /// line).
+    Field(Field, &'a [u8]),
+    /// The start of a line, too short yet to tell what the line is.
+    Undecided,
 }
 
-/// Bytes of a code point cut off by the end of a chunk, in a field value
+/// Applies the standard's line rules to `line`: a whole line (without its
+/// line ending) when `ends`, otherwise the start of a line that goes on in a
+/// later chunk. This is the one place those rules are written; what a field
+/// then does is [`EventParser::apply`]'s.
+///
+/// A start of at least [`LINE_HEAD`] bytes is never `Undecided`.
+// Inlined so that each caller's `ends` is a constant (for the lines inside a
+// chunk this is the hot path).
+#[inline(always)]
+fn split_line(line: &[u8], ends: bool) -> Split<'_> {
+    match line.first() {
+        // [spec] empty line: dispatch.
+        None if ends => Split::Dispatch,
+        None => Split::Undecided,
+        // [spec] a line starting with a colon is a comment.
+        Some(b':') => Split::Ignore,
+        Some(_) => match find_colon(line) {
+            // [spec] split at the first colon; drop one space after it.
+            Some(colon) => match Field::from_name(&line[..colon]) {
+                Some(field) => match &line[colon + 1..] {
+                    [b' ', value @ ..] => Split::Field(field, value),
+                    // The space, if there is one, is still to come.
+                    [] if !ends => Split::Undecided,
+                    value => Split::Field(field, value),
+                },
+                // [spec] any other field is ignored.
+                None => Split::Ignore,
+            },
+            // [spec] no colon: the whole line is the name, the value is
+            // empty.
+            None if ends => match Field::from_name(line) {
+                Some(field) => Split::Field(field, &[]),
+                None => Split::Ignore,
+            },
+            None if Field::is_name_prefix(line) => Split::Undecided,
+            // [spec] a name that is no known one (not even the start of
+            // one): ignored.
+            None => Split::Ignore,
+        },
+    }
+}
+
+/// Where the parser is in a line that continues into the next chunk.
+#[derive(Debug, Clone, Copy)]
+enum Line {
+    /// At the start of a line, or past its first `len` bytes, which do not
+    /// tell yet what the line is.
+    Head { buf: [u8; LINE_HEAD], len: u8 },
+    /// An `event`, `id` or `retry` line, collected in `pending` until it
+    /// ends and then read like a line inside a chunk.
+    Collect,
+    /// A `data` line: its value goes into the data buffer as it arrives.
+    Data,
+    /// A comment or ignored field: skipped up to the line end, not stored.
+    Skip,
+}
+
+impl Line {
+    /// Nothing of the current line seen yet.
+    const START: Self = Self::Head {
+        buf: [0; LINE_HEAD],
+        len: 0,
+    };
+}
+
+/// Bytes of a code point cut off by the end of a chunk, in a `data:` value
 /// that continues into the next chunk.
 #[derive(Debug, Clone, Copy, Default)]
 struct Utf8Tail {
@@ -303,12 +375,13 @@ fn incomplete_suffix(bytes: &[u8]) -> usize {
     0
 }
 
-/// Position of the colon that ends a field name whose first `had` bytes came
-/// earlier. Only names the parser acts on matter, so the search stops after
-/// the longest of them: a colon found later belongs to an unknown field.
-fn find_colon(bytes: &[u8], had: usize) -> Option<usize> {
-    let limit = MAX_FIELD_NAME.saturating_sub(had) + 1;
-    bytes.iter().take(limit).position(|&b| b == b':')
+/// Position of the colon that ends a line's field name. Only names the
+/// parser acts on matter, so the search stops after the longest of them: a
+/// colon found later belongs to an unknown field.
+fn find_colon(line: &[u8]) -> Option<usize> {
+    line.iter()
+        .take(MAX_FIELD_NAME + 1)
+        .position(|&b| b == b':')
 }
 
 /// Decodes `bytes` (complete: no code point continues past the end) onto
@@ -329,10 +402,39 @@ fn push_lossy(bytes: &[u8], out: &mut String) {
     }
 }
 
-/// Decodes a string's worth of `bytes` into `out`, replacing its contents.
-fn set_lossy(bytes: &[u8], out: &mut String) {
-    out.clear();
-    push_lossy(bytes, out);
+/// The length of `bytes` once [`push_lossy`] has decoded them.
+fn decoded_len(bytes: &[u8]) -> usize {
+    bytes
+        .utf8_chunks()
+        .map(|chunk| {
+            let replaced = if chunk.invalid().is_empty() {
+                0
+            } else {
+                char::REPLACEMENT_CHARACTER.len_utf8()
+            };
+            chunk.valid().len() + replaced
+        })
+        .sum()
+}
+
+/// Decodes a string's worth of `bytes` into `out`, replacing its contents,
+/// unless the result would be longer than `room` (then `out` is unchanged).
+fn set_lossy(bytes: &[u8], out: &mut String, room: usize) -> Result<(), Overflow> {
+    match core::str::from_utf8(bytes) {
+        Ok(text) if text.len() <= room => {
+            out.clear();
+            out.push_str(text);
+        }
+        // Invalid bytes grow when decoded (to U+FFFD), so the decoded size is
+        // checked: a value collected from many chunks may grow threefold at
+        // once.
+        Err(_) if decoded_len(bytes) <= room => {
+            out.clear();
+            push_lossy(bytes, out);
+        }
+        _ => return Err(Overflow),
+    }
+    Ok(())
 }
 
 /// The reconnection time a `retry:` value sets, if any.
@@ -366,9 +468,10 @@ pub struct EventParser {
     /// to the same line ending.
     after_cr: bool,
     line: Line,
+    /// The current line's bytes as received, while `line` is `Collect`.
+    pending: Vec<u8>,
+    /// The end of a `data:` value so far, when it is a cut code point.
     tail: Utf8Tail,
-    /// An `event`/`id`/`retry` value that spans chunks, decoded so far.
-    value: String,
     data: String,
     event_type: String,
     id_buffer: String,
@@ -398,9 +501,9 @@ impl EventParser {
             max_buffer_size: max,
             bom: 0,
             after_cr: false,
-            line: Line::Start,
+            line: Line::START,
+            pending: Vec::new(),
             tail: Utf8Tail::default(),
-            value: String::new(),
             data: String::new(),
             event_type: String::new(),
             id_buffer: String::new(),
@@ -486,10 +589,10 @@ impl EventParser {
     pub fn reset(&mut self) {
         self.bom = 0;
         self.after_cr = false;
-        self.line = Line::Start;
+        self.line = Line::START;
         self.tail = Utf8Tail::default();
         self.overflowed = false;
-        release(&mut self.value);
+        release(&mut self.pending);
         release(&mut self.data);
         release(&mut self.event_type);
         if self.id_changed {
@@ -503,30 +606,40 @@ impl EventParser {
     /// and event type buffers. Zero between events, and after
     /// [`finish`](EventParser::finish).
     pub fn buffered(&self) -> usize {
-        let line = match self.line {
-            Line::Name { len, .. } => usize::from(len),
-            _ => 0,
-        };
         let bom = if self.bom < BOM_DECIDED {
             usize::from(self.bom)
         } else {
             0
         };
-        bom + line
+        let head = match self.line {
+            Line::Head { len, .. } => usize::from(len),
+            _ => 0,
+        };
+        bom + head
+            + self.pending.len()
             + usize::from(self.tail.len)
-            + self.value.len()
             + self.data.len()
             + self.event_type.len()
     }
 
+    /// What the limit counts: [`buffered`](Self::buffered) and the
+    /// last-event-id buffer.
+    fn held(&self) -> usize {
+        self.buffered() + self.id_buffer.len()
+    }
+
     /// Fails if holding `extra` more bytes would exceed the limit.
     fn reserve(&self, extra: usize) -> Result<(), Overflow> {
-        let held = self.buffered() + self.id_buffer.len();
-        if held.saturating_add(extra) > self.max_buffer_size {
+        if self.held().saturating_add(extra) > self.max_buffer_size {
             Err(Overflow)
         } else {
             Ok(())
         }
+    }
+
+    /// How many more bytes the limit allows.
+    fn room(&self) -> usize {
+        self.max_buffer_size.saturating_sub(self.held())
     }
 
     fn parse(&mut self, mut rest: &[u8], out: &mut Batch) -> Result<(), Overflow> {
@@ -543,7 +656,7 @@ impl EventParser {
             }
             self.after_cr = false;
         }
-        if !matches!(self.line, Line::Start) {
+        if !matches!(self.line, Line::Head { len: 0, .. }) {
             let Some(end) = memchr2(b'\r', b'\n', rest) else {
                 return self.continue_line(rest, false, out);
             };
@@ -552,7 +665,7 @@ impl EventParser {
         }
         // Lines that lie entirely in this chunk are read in place.
         while let Some(end) = memchr2(b'\r', b'\n', rest) {
-            self.complete_line(&rest[..end], out)?;
+            self.line(&rest[..end], out)?;
             rest = self.skip_line_ending(rest, end);
         }
         self.continue_line(rest, false, out)
@@ -601,177 +714,136 @@ impl EventParser {
         }
     }
 
-    /// A whole line, read straight from the chunk (the parser is at a line
-    /// start).
-    fn complete_line(&mut self, line: &[u8], out: &mut Batch) -> Result<(), Overflow> {
-        let (name, value) = match line.first() {
-            // [spec] empty line: dispatch.
-            None => {
+    /// A whole line: read in place from a chunk, or collected from several.
+    // Inlined into the loop over the lines inside a chunk, the hot path.
+    #[inline(always)]
+    fn line(&mut self, line: &[u8], out: &mut Batch) -> Result<(), Overflow> {
+        match split_line(line, true) {
+            Split::Dispatch => {
                 self.dispatch(out);
-                return Ok(());
+                Ok(())
             }
-            // [spec] a line starting with a colon is a comment.
-            Some(b':') => return Ok(()),
-            Some(_) => match find_colon(line, 0) {
-                // [spec] split at the first colon; drop one space after it.
-                Some(colon) => {
-                    let value = &line[colon + 1..];
-                    (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
-                }
-                // [spec] no colon: the whole line is the name, the value is
-                // empty.
-                None if line.len() <= MAX_FIELD_NAME => (line, &[][..]),
-                // [spec] a name longer than any known one: ignored.
-                None => return Ok(()),
-            },
-        };
-        match Field::from_name(name) {
-            Some(field) => self.apply(field, value, out),
-            // [spec] any other field is ignored.
-            None => Ok(()),
+            Split::Field(field, value) => self.apply(field, value, out),
+            Split::Ignore | Split::Undecided => Ok(()),
         }
     }
 
-    /// Carries the line state across a chunk boundary: `seg` is the part of
-    /// the current line in this chunk, and `ends` says whether the line ends
+    /// [`line`](Self::line) for a line that spans chunks: one copy out of
+    /// the hot path, so that the code stays small (it ships as wasm).
+    #[inline(never)]
+    fn collected_line(&mut self, line: &[u8], out: &mut Batch) -> Result<(), Overflow> {
+        self.line(line, out)
+    }
+
+    /// Carries a line across a chunk boundary: `seg` is the part of the
+    /// current line in this chunk, and `ends` says whether the line ends
     /// right after it.
-    fn continue_line(
-        &mut self,
-        mut seg: &[u8],
-        ends: bool,
-        out: &mut Batch,
-    ) -> Result<(), Overflow> {
-        loop {
-            match self.line {
-                Line::Start => match seg.first() {
-                    None => {
-                        if ends {
-                            // [spec] empty line: dispatch.
-                            self.dispatch(out);
-                        }
-                        return Ok(());
-                    }
-                    // [spec] comment.
-                    Some(b':') => self.line = Line::Skip,
-                    Some(_) => {
-                        self.line = Line::Name {
-                            buf: [0; MAX_FIELD_NAME],
-                            len: 0,
-                        }
-                    }
-                },
-                Line::Name { mut buf, len } => {
-                    let len = usize::from(len);
-                    let colon = find_colon(seg, len);
-                    let part = &seg[..colon.unwrap_or(seg.len())];
-                    let Some(slot) = buf.get_mut(len..len + part.len()) else {
-                        // Longer than any name the parser acts on.
-                        self.line = Line::Skip;
-                        continue;
-                    };
-                    slot.copy_from_slice(part);
-                    let name = &buf[..len + part.len()];
-                    match colon {
-                        Some(colon) => {
-                            self.line = match Field::from_name(name) {
-                                Some(field) => Line::Value { field, space: true },
-                                None => Line::Skip,
-                            };
-                            seg = &seg[colon + 1..];
-                        }
-                        None if ends => {
-                            // [spec] no colon: the whole line is the name.
-                            self.line = Line::Start;
-                            return match Field::from_name(name) {
-                                Some(field) => self.apply(field, b"", out),
-                                None => Ok(()),
-                            };
-                        }
-                        None if Field::is_name_prefix(name) => {
-                            self.reserve(part.len())?;
-                            self.line = Line::Name {
-                                buf,
-                                len: name.len() as u8,
-                            };
-                            return Ok(());
-                        }
-                        None => {
-                            self.line = Line::Skip;
-                            return Ok(());
-                        }
-                    }
-                }
-                Line::Skip => {
-                    if ends {
-                        self.line = Line::Start;
-                    }
+    ///
+    /// Only a `data:` value is streamed, since it can be as large as the
+    /// event: it is decoded into the data buffer as it arrives. A comment or
+    /// ignored field is skipped. Any other line is collected and, once it
+    /// ends, read by [`line`](Self::line) like a line inside a chunk.
+    fn continue_line(&mut self, seg: &[u8], ends: bool, out: &mut Batch) -> Result<(), Overflow> {
+        match self.line {
+            Line::Head { buf, len } => self.line_head(buf, usize::from(len), seg, ends, out),
+            Line::Collect => {
+                self.reserve(seg.len())?;
+                self.pending.extend_from_slice(seg);
+                if !ends {
                     return Ok(());
                 }
-                Line::Value { field, space } => {
-                    if space {
-                        match seg.split_first() {
-                            None if !ends => return Ok(()),
-                            // [spec] drop one space after the colon.
-                            Some((b' ', after)) => seg = after,
-                            _ => {}
-                        }
-                        self.line = Line::Value {
-                            field,
-                            space: false,
-                        };
-                    }
-                    return self.value_part(field, seg, ends, out);
+                self.line = Line::START;
+                let line = core::mem::take(&mut self.pending);
+                let applied = self.collected_line(&line, out);
+                self.pending = line;
+                self.pending.clear();
+                applied
+            }
+            Line::Data => {
+                // Decoded as it arrives, so the limit sees the decoded size
+                // chunk by chunk.
+                self.reserve(seg.len())?;
+                let (len, tail) = (self.data.len(), self.tail);
+                self.tail.push(seg, &mut self.data, ends);
+                if self.reserve(0).is_err() {
+                    // Decoding can grow more than the chunk's bytes: a code
+                    // point cut by the previous chunk may become U+FFFD. The
+                    // chunk is taken back, so the limit is never exceeded by
+                    // more than `feed` promises.
+                    self.data.truncate(len);
+                    self.tail = tail;
+                    return Err(Overflow);
                 }
+                if !ends {
+                    return Ok(());
+                }
+                self.line = Line::START;
+                // The value went into the data buffer as it arrived: `apply`
+                // gets its empty rest, and adds the rule's LF.
+                self.apply(Field::Data, &[], out)
+            }
+            Line::Skip => {
+                if ends {
+                    self.line = Line::START;
+                }
+                Ok(())
             }
         }
     }
 
-    /// Part of a field value that started in an earlier chunk or continues
-    /// into a later one. It is decoded as it arrives (so the limit sees the
-    /// decoded size chunk by chunk): `data` straight into the data buffer, so
-    /// a long data line is never collected in a line buffer first; the other
-    /// fields into `value`.
-    fn value_part(
+    /// Reads the start of a line that spans chunks until it tells what the
+    /// line is (at most [`LINE_HEAD`] bytes: the `had` bytes of `buf` from
+    /// earlier chunks, then the start of `seg`), then goes on with the rest
+    /// of `seg` as that kind of line.
+    fn line_head(
         &mut self,
-        field: Field,
+        mut buf: [u8; LINE_HEAD],
+        had: usize,
         seg: &[u8],
         ends: bool,
         out: &mut Batch,
     ) -> Result<(), Overflow> {
-        let is_data = field == Field::Data;
-        self.reserve(seg.len() + usize::from(ends && is_data))?;
-        let text = if is_data {
-            &mut self.data
-        } else {
-            &mut self.value
-        };
-        self.tail.push(seg, text, ends);
-        if ends {
-            self.line = Line::Start;
-            match field {
-                // [spec] data: append the value and an LF.
-                Field::Data => self.data.push('\n'),
-                // [spec] event: set the event type buffer.
-                Field::Event => core::mem::swap(&mut self.event_type, &mut self.value),
-                // [spec] id: ignored if the value contains U+0000.
-                Field::Id => {
-                    if !self.value.contains('\0') {
-                        core::mem::swap(&mut self.id_buffer, &mut self.value);
-                        self.id_changed = true;
-                    }
-                }
-                Field::Retry => {
-                    if let Some(ms) = parse_retry(self.value.as_bytes()) {
-                        out.retry = Some(ms);
-                    }
-                }
-            }
-            self.value.clear();
+        let (start, rest) = seg.split_at(seg.len().min(LINE_HEAD - had));
+        let len = had + start.len();
+        buf[had..len].copy_from_slice(start);
+        let head = &buf[..len];
+        if ends && rest.is_empty() {
+            // The whole line is here after all.
+            self.line = Line::START;
+            return self.collected_line(head, out);
         }
-        self.reserve(0)
+        match split_line(head, false) {
+            Split::Undecided => {
+                // Fewer than LINE_HEAD bytes so far, so `rest` is empty.
+                self.reserve(start.len())?;
+                self.line = Line::Head {
+                    buf,
+                    len: len as u8,
+                };
+                Ok(())
+            }
+            Split::Field(Field::Data, value) => {
+                self.line = Line::Data;
+                self.continue_line(value, false, out)?;
+                self.continue_line(rest, ends, out)
+            }
+            Split::Field(..) => {
+                self.reserve(start.len())?;
+                self.pending.extend_from_slice(head);
+                self.line = Line::Collect;
+                self.continue_line(rest, ends, out)
+            }
+            // (Only a whole line can be a `Dispatch`.)
+            Split::Ignore | Split::Dispatch => {
+                self.line = Line::Skip;
+                self.continue_line(rest, ends, out)
+            }
+        }
     }
 
-    /// Processes one field with its complete value.
+    /// Processes one field with its value: the one place each field's rule
+    /// is written. (A `data:` value that spans chunks is decoded into the
+    /// data buffer as it arrives and comes here as the empty rest.)
     fn apply(&mut self, field: Field, value: &[u8], out: &mut Batch) -> Result<(), Overflow> {
         match field {
             Field::Data => {
@@ -782,15 +854,15 @@ impl EventParser {
             }
             Field::Event => {
                 // [spec] event: set the event type buffer.
-                self.reserve(value.len().saturating_sub(self.event_type.len()))?;
-                set_lossy(value, &mut self.event_type);
+                let room = self.room() + self.event_type.len();
+                set_lossy(value, &mut self.event_type, room)?;
             }
             Field::Id => {
                 // [spec] id: ignored if the value contains U+0000 (only the
                 // byte 00 decodes to it); an empty value resets the buffer.
                 if memchr(0, value).is_none() {
-                    self.reserve(value.len().saturating_sub(self.id_buffer.len()))?;
-                    set_lossy(value, &mut self.id_buffer);
+                    let room = self.room() + self.id_buffer.len();
+                    set_lossy(value, &mut self.id_buffer, room)?;
                     self.id_changed = true;
                 }
             }
@@ -847,10 +919,36 @@ impl EventParser {
 
 /// Empties a buffer, and gives its memory back if one unusually large event
 /// grew it.
-fn release(buf: &mut String) {
+fn release<B: Buffer>(buf: &mut B) {
     if buf.capacity() > KEEP_CAPACITY {
-        *buf = String::new();
+        *buf = B::default();
     } else {
         buf.clear();
+    }
+}
+
+/// The buffers [`release`] empties.
+trait Buffer: Default {
+    fn capacity(&self) -> usize;
+    fn clear(&mut self);
+}
+
+impl Buffer for String {
+    fn capacity(&self) -> usize {
+        String::capacity(self)
+    }
+
+    fn clear(&mut self) {
+        String::clear(self);
+    }
+}
+
+impl Buffer for Vec<u8> {
+    fn capacity(&self) -> usize {
+        Vec::capacity(self)
+    }
+
+    fn clear(&mut self) {
+        Vec::clear(self);
     }
 }

@@ -8,6 +8,10 @@
 //!   feeding it whole gives, and what the reference model gives.
 //! - The buffer limit, `reset()`, `set_last_event_id()`, the packed batch
 //!   format, and the memory cost of a large event.
+//!
+//! The fuzz target in `fuzz/` (`scripts/fuzz.sh SECONDS`) checks the same
+//! chunk independence, the limit, `finish()` and `reset()` on any bytes; what
+//! it finds gets a regression test here.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -640,6 +644,57 @@ fn event_and_id_values_count_towards_the_limit() {
         parser.feed(b"data: 0123456789\n", &mut batch),
         Feed::Overflow
     );
+}
+
+/// Found by the fuzz target: an `event:` line collected from many chunks was
+/// checked at its raw size and then grew threefold when decoded, far past
+/// the limit plus twice the last chunk.
+#[test]
+fn collected_event_value_is_checked_at_its_decoded_size() {
+    const MAX: usize = 24;
+    for (invalid, fits) in [(8, true), (10, false)] {
+        let mut parser = EventParser::with_max_buffer_size(MAX);
+        let mut batch = Batch::new();
+        assert_eq!(parser.feed(b"event: ", &mut batch), Feed::Ok);
+        // Held as received: one byte each. Decoded: U+FFFD, three bytes each.
+        for _ in 0..invalid {
+            assert_eq!(parser.feed(b"\xFF", &mut batch), Feed::Ok);
+        }
+        if fits {
+            assert_eq!(parser.feed(b"\n", &mut batch), Feed::Ok);
+            assert_eq!(parser.buffered(), 3 * invalid);
+        } else {
+            assert_eq!(parser.feed(b"\n", &mut batch), Feed::Overflow);
+            let held = parser.buffered();
+            assert!(held <= MAX + 2, "{held} bytes held");
+        }
+    }
+}
+
+/// Found by the fuzz target (in the parser as it was before the fuzz target
+/// existed): a code point cut at the end of one chunk is held as its bytes,
+/// and becomes the three bytes of U+FFFD when the next chunk breaks it. With
+/// the next chunk's own invalid bytes, one byte of input held five more.
+#[test]
+fn overflow_bound_includes_a_cut_code_point_that_turns_invalid() {
+    const MAX: usize = 8;
+    let mut parser = EventParser::with_max_buffer_size(MAX);
+    let mut batch = Batch::new();
+    assert_eq!(parser.feed(b"data: aaaaa", &mut batch), Feed::Ok);
+    // The lead byte of a two-byte sequence, held until the next chunk.
+    assert_eq!(parser.feed(b"\xDF", &mut batch), Feed::Ok);
+    assert_eq!(parser.buffered(), 6);
+    // Breaks it: U+FFFD for the held byte, and U+FFFD for itself.
+    assert_eq!(parser.feed(b"\xFF", &mut batch), Feed::Overflow);
+    let held = parser.buffered();
+    assert!(held <= MAX + 2, "{held} bytes held after a one-byte chunk");
+
+    // Within the limit, the same bytes decode as usual.
+    let mut parser = EventParser::with_max_buffer_size(12);
+    for chunk in [&b"data: aaaaa"[..], b"\xDF", b"\xFF", b"\n\n"] {
+        assert_eq!(parser.feed(chunk, &mut batch), Feed::Ok);
+    }
+    assert_eq!(data_of(&batch), ["aaaaa\u{FFFD}\u{FFFD}"]);
 }
 
 #[test]

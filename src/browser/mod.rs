@@ -116,7 +116,7 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
-    fn new(machine: ReconnectState, request: RequestSpec, frontend: Rc<dyn Frontend>) -> Shared {
+    fn state(machine: ReconnectState, request: RequestSpec, frontend: Rc<dyn Frontend>) -> Shared {
         LIVE.fetch_add(1, Ordering::Relaxed);
         Rc::new(RefCell::new(Inner {
             machine,
@@ -137,7 +137,7 @@ impl Engine {
         request: RequestSpec,
         frontend: Rc<dyn Frontend>,
     ) -> Engine {
-        let shared = Engine::new(machine, request, frontend);
+        let shared = Engine::state(machine, request, frontend);
         let weak = Rc::downgrade(&shared);
         SOURCES.with(|sources| {
             let mut sources = sources.borrow_mut();
@@ -168,7 +168,7 @@ impl Engine {
         frontend: Rc<dyn Frontend>,
     ) -> Engine {
         let request = RequestSpec::new(String::from("about:event-stream"));
-        let shared = Engine::new(machine, request, frontend);
+        let shared = Engine::state(machine, request, frontend);
         shared.borrow_mut().reader = Some(reader.clone());
         let task = shared.clone();
         spawn_local(async move {

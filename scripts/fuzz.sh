@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Fuzzes the stream parser (fuzz/fuzz_targets/parser.rs) with libFuzzer, on
+# stable Rust: no cargo-fuzz, no nightly. The coverage instrumentation that
+# cargo-fuzz would add is passed to rustc directly; there are no sanitizers
+# (they need nightly), and the parser has no unsafe code for them to check.
+#
+#   scripts/fuzz.sh SECONDS [LIBFUZZER_FLAG...]   build, then fuzz for SECONDS
+#   scripts/fuzz.sh FILE...                       build, then replay inputs
+#
+# Exits non-zero when the target fails (panic, assertion, timeout, memory
+# limit). The failing input is saved in fuzz/artifacts/parser/; replay it
+# with `scripts/fuzz.sh fuzz/artifacts/parser/crash-...`. Inputs that found
+# new coverage go to fuzz/corpus/parser/ and are reused by the next run.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+usage() {
+  echo "usage: $0 SECONDS [LIBFUZZER_FLAG...] | $0 FILE..." >&2
+  exit 2
+}
+[ $# -ge 1 ] || usage
+
+host=$(rustc -vV | sed -n 's/^host: //p')
+# What `cargo fuzz build --sanitizer none` passes, all stable flags. The
+# explicit --target keeps them off build scripts, which cannot link them.
+export RUSTFLAGS="-Cpasses=sancov-module \
+-Cllvm-args=-sanitizer-coverage-level=4 \
+-Cllvm-args=-sanitizer-coverage-inline-8bit-counters \
+-Cllvm-args=-sanitizer-coverage-pc-table \
+-Cllvm-args=-sanitizer-coverage-trace-compares \
+--cfg fuzzing"
+unset CARGO_BUILD_TARGET CARGO_TARGET_DIR
+cargo build --release --manifest-path fuzz/Cargo.toml --target "$host" --bin parser
+target=fuzz/target/$host/release/parser
+
+if ! [[ $1 =~ ^[0-9]+$ ]]; then
+  for file in "$@"; do
+    [ -f "$file" ] || usage
+  done
+  exec "$target" "$@"
+fi
+
+seconds=$1
+shift
+corpus=fuzz/corpus/parser
+artifacts=fuzz/artifacts/parser
+mkdir -p "$corpus" "$artifacts"
+# New inputs go to the first directory; the committed seeds are only read.
+# -timeout: a parse of a 4 KiB input takes microseconds, so 10 s is a hang.
+# -rss_limit_mb: the target holds a few copies of at most 4 KiB of input.
+exec "$target" \
+  -max_total_time="$seconds" \
+  -timeout=10 \
+  -rss_limit_mb=512 \
+  -dict=fuzz/parser.dict \
+  -artifact_prefix="$artifacts/" \
+  -print_final_stats=1 \
+  "$@" \
+  "$corpus" fuzz/seeds/parser
