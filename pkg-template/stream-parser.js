@@ -7,6 +7,10 @@
 // event at the end discarded, and `maxBufferSize` (the stream errors when
 // an event would exceed it).
 
+// Events may wait on the readable side: a chunk's events are enqueued
+// without the transform stalling on every one the reader has not taken.
+const READABLE_STRATEGY = { highWaterMark: 256 };
+
 export function defineEventStreamParser(loader) {
   function optionError(name, expected) {
     return new TypeError(`Failed to construct 'EventStreamParser': option '${name}' must be ${expected}.`);
@@ -57,7 +61,7 @@ export function defineEventStreamParser(loader) {
           // [spec] An event without its closing blank line is discarded.
           parser?.finish();
         },
-      });
+      }, undefined, READABLE_STRATEGY);
     }
   };
 }

@@ -65,8 +65,12 @@ if (loadBefore > cpus().length / 2) {
 }
 const server = await startServer(['--root', 'bench=tests/bench', '--root', 'nm=node_modules']);
 
-/** Open `page` in a fresh Chromium (no DevTools client) and wait for the results it posts. */
-async function runPage(page) {
+/**
+ * Open `page` in a fresh Chromium (no DevTools client) and wait for the
+ * results it posts. `alongside(key, pid)`, if given, runs meanwhile (the
+ * CPU-time marks).
+ */
+async function runPage(page, alongside) {
   const key = `bench-browser-${process.pid}-${Date.now()}`;
   const profile = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
   const url = `${server.base}/bench/${page}?key=${key}&runs=${runs}`;
@@ -93,6 +97,7 @@ async function runPage(page) {
     process.exit(130);
   });
   let result;
+  const side = alongside?.(key, chromium.pid);
   try {
     const started = Date.now();
     while (!result) {
@@ -108,7 +113,58 @@ async function runPage(page) {
     rmSync(profile, { recursive: true, force: true });
   }
   if (result.error) throw new Error(`the page failed: ${result.error}`);
+  if (side) result.cpuTimes = await side;
   return result;
+}
+
+/** Clock ticks of CPU time (user + system) of the processes under `pid` whose command line has `--type=renderer`. */
+function rendererTicks(pid) {
+  const children = (p) => {
+    try {
+      return readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  let ticks = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop();
+    stack.push(...children(p));
+    try {
+      if (!readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ticks;
+}
+
+const CPU_CLIENTS = ['native', 'ours', 'eventsource v4', 'event-source-polyfill'];
+const CLOCK_TICKS_PER_SEC = 100;
+
+/** Answers the page's CPU marks: the renderer's CPU time at the begin and end of each client's run. */
+async function cpuMarks(key, pid) {
+  const wait = async (what) => {
+    for (;;) {
+      const res = await fetch(`${server.base}/_result/${key}-mark-${what}?timeout=30000`);
+      if (res.status === 200) return res.text();
+      await res.text();
+    }
+  };
+  const ack = (what) => fetch(`${server.base}/_result/${key}-ack-${what}`, { method: 'POST', body: 'ok' });
+  const times = {};
+  for (const name of CPU_CLIENTS) {
+    await wait(`begin-${name}`);
+    const begin = rendererTicks(pid);
+    await ack(`begin-${name}`);
+    await wait(`end-${name}`);
+    times[name] = (rendererTicks(pid) - begin) / CLOCK_TICKS_PER_SEC;
+    await ack(`end-${name}`);
+  }
+  return times;
 }
 
 const machine = () => ({
@@ -122,7 +178,7 @@ const int = (x) => Math.round(x).toLocaleString('en-US');
 const sections = [];
 try {
   for (const suite of suites) {
-    const result = await runPage(suite === 'events' ? 'bench.html' : 'streams.html');
+    const result = suite === 'events' ? await runPage('bench.html', cpuMarks) : await runPage('streams.html');
     const report = { date: new Date().toISOString(), command: `make bench-browser (--suite ${suite})`, machine: machine(), ...result };
     writeFileSync(outFile(suite), JSON.stringify(report, null, 2) + '\n');
     sections.push(suite === 'events' ? formatEvents(result, report.machine) : formatStreams(result, report.machine));
@@ -141,8 +197,8 @@ function formatStreams(result, m) {
     '',
     `Parser only (bytes from memory in ${result.chunk}-byte chunks):`,
     '',
-    '| workload | events | EventStreamParser events/s | eventsource-parser events/s | ours / theirs | target |',
-    '|---|--:|--:|--:|--:|---|',
+    '| workload | events | EventStreamParser events/s | eventsource-parser events/s | ours / theirs | target | stream floor events/s |',
+    '|---|--:|--:|--:|--:|---|--:|',
   ];
   const base8 = result.parser.find((p) => p.mib === 8);
   for (const p of result.parser) {
@@ -153,9 +209,13 @@ function formatStreams(result, m) {
         ? '≥ 1.5×: met'
         : '≥ 1.5×: **missed**';
     const rate = (r) => (p.mib ? `${int(r.mbPerSecBest)} MB/s` : `${int(r.eventsPerSecBest)} (${int(r.eventsPerSecMedian)})`);
-    lines.push(`| ${p.workload} | ${int(p.events)} | ${rate(p.ours)} | ${rate(p['eventsource-parser'])} | **${ratio.toFixed(2)}×** | ${target} |`);
+    lines.push(
+      `| ${p.workload} | ${int(p.events)} | ${rate(p.ours)} | ${rate(p['eventsource-parser'])} | **${ratio.toFixed(2)}×** | ${target} | ${p.mib ? '' : rate(p['stream floor'])} |`
+    );
   }
   lines.push(
+    '',
+    'Stream floor: the same number of events, made beforehand, enqueued by a TransformStream chunk by chunk and read one by one: what any parser exposed as a TransformStream of events pays without parsing anything.',
     '',
     'Consumption over the network (the scripted test server, 16 KiB frames): `for await` over ours against native EventSource with one listener:',
     '',
@@ -174,31 +234,48 @@ function formatStreams(result, m) {
 
 function formatEvents(result, m) {
   const sizes = existsSync(sizesFile) ? JSON.parse(readFileSync(sizesFile, 'utf8')) : null;
-  const report = { machine: m };
+  const clients = Object.keys(result.results[0].clients);
+  const best = (r, c) => r.clients[c].eventsPerSecBest;
   const lines = [
-    `Headless ${report.machine.chromium.replace(/ built on.*/, '')}, ${report.machine.cores} cores (${report.machine.cpu}); best of ${result.runs} runs after a warm-up (median in parentheses).`,
+    `Headless ${m.chromium.replace(/ built on.*/, '')}, ${m.cores} cores (${m.cpu}); best of ${result.runs} runs after a warm-up (median in parentheses); load average ${m.loadAverage1mBefore.toFixed(2)} before, ${m.loadAverage1mAfter.toFixed(2)} after.`,
     '',
-    '| Stream (1460-byte chunks) | native events/s | ours events/s | ours / native | JS dispatch floor events/s | floor / native |',
-    '|---|--:|--:|--:|--:|--:|',
+    `| stream (1460-byte chunks) | ${clients.map((c) => `${c} events/s`).join(' | ')} | dispatch floor events/s |`,
+    `|---|${clients.map(() => '--:').join('|')}|--:|`,
   ];
   for (const r of result.results) {
-    const floorRatio = (key) => r.floor[key] / r.native[key];
+    const cells = clients.map((c) => {
+      const ratio = c === 'native' ? '' : ` **${(best(r, c) / best(r, 'native')).toFixed(2)}×**`;
+      return `${int(best(r, c))} (${int(r.clients[c].eventsPerSecMedian)})${ratio}`;
+    });
     lines.push(
-      `| ${int(r.events)} × ${r.stream} | ${int(r.native.eventsPerSecBest)} (${int(r.native.eventsPerSecMedian)}) | ` +
-        `${int(r.ours.eventsPerSecBest)} (${int(r.ours.eventsPerSecMedian)}) | ` +
-        `**${r.ratioBest.toFixed(2)}×** (${r.ratioMedian.toFixed(2)}×) | ` +
-        `${int(r.floor.eventsPerSecBest)} (${int(r.floor.eventsPerSecMedian)}) | ` +
-        `${floorRatio('eventsPerSecBest').toFixed(2)}× (${floorRatio('eventsPerSecMedian').toFixed(2)}×) |`
+      `| ${int(r.events)} × ${r.stream} | ${cells.join(' | ')} | ${int(r.floor.eventsPerSecBest)} **${(r.floor.eventsPerSecBest / best(r, 'native')).toFixed(2)}×** |`
     );
   }
+  lines.push('', 'Our cost per event above the dispatch floor (best runs): ' +
+    result.results
+      .map((r) => `${r.stream} ${((1e6 / best(r, 'ours')) - (1e6 / r.floor.eventsPerSecBest)).toFixed(2)} µs`)
+      .join(', ') + '.');
   lines.push(
     '',
-    'JS dispatch floor: the same events as `new MessageEvent(...)` + `dispatchEvent` from script on an EventTarget, ' +
-      'strings made beforehand, no network and no parsing: the ceiling for any EventSource written in JS or wasm ' +
-      'that dispatches a real MessageEvent per event.',
+    'Dispatch floor: the same events built with `document.createEvent(\'MessageEvent\')` + `initMessageEvent(...)` ' +
+      'and dispatched from script on an EventTarget with one listener, strings made beforehand, no network and no ' +
+      'parsing (the cheapest faithful way, which ours uses; the constructor with a dictionary floors at ' +
+      result.results.map((r) => `${int(r.floorConstructor.eventsPerSecBest)}`).join(' / ') + ' events/s).',
     '',
-    `Load average (1 min) before/after: ${loadBefore.toFixed(2)} / ${report.machine.loadAverage1mAfter.toFixed(2)}.`
+    '| | ' + clients.join(' | ') + ' |',
+    '|---|' + clients.map(() => '--:').join('|') + '|',
+    '| latency p50 (ms), 1 event/ms | ' + clients.map((c) => result.latency[c].p50Ms.toFixed(3)).join(' | ') + ' |',
+    '| latency p99 (ms) | ' + clients.map((c) => result.latency[c].p99Ms.toFixed(3)).join(' | ') + ' |',
+    '| `new` → `open`, cold (ms) | ' + clients.map((c) => result.open[c].coldMs.toFixed(2)).join(' | ') + ' |',
+    '| `new` → `open`, warm median (ms) | ' + clients.map((c) => result.open[c].warmMedianMs.toFixed(2)).join(' | ') + ' |'
   );
+  if (result.cpuTimes) {
+    lines.push(
+      `| renderer CPU per event, ${result.cpu.stream} (µs) | ` +
+        clients.map((c) => ((result.cpuTimes[c] * 1e6) / result.cpu.events).toFixed(2)).join(' | ') +
+        ' |'
+    );
+  }
   if (sizes) {
     const kb = (b) => (b / 1024).toFixed(1);
     lines.push(

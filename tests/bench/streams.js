@@ -93,6 +93,25 @@ const PARSERS = {
   'eventsource-parser': (s) => s.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()),
 };
 
+/**
+ * The floor under any TransformStream parser: the same number of events,
+ * made beforehand, enqueued chunk by chunk and read one by one, with no
+ * parsing at all.
+ */
+function streamFloor(w, chunks) {
+  const perChunk = Math.ceil(w.n / chunks.length);
+  const events = Array.from({ length: perChunk }, (_, i) => ({ type: 'message', data: String(i), lastEventId: '' }));
+  let left = w.n;
+  return (s) =>
+    s.pipeThrough(
+      new TransformStream({
+        transform(_, controller) {
+          for (let i = 0; i < perChunk && left > 0; i++, left--) controller.enqueue(events[i]);
+        },
+      })
+    );
+}
+
 /** Script the workload as `/sse/{name}` (the server repeats nothing: the whole text, in 16 KiB frames). */
 async function scriptStream(name, text) {
   const res = await fetch(`/_script/${name}`, {
@@ -168,6 +187,7 @@ async function main() {
   for (const w of workloads()) {
     const chunks = chunksOf(w.text);
     const parse = Object.fromEntries(Object.entries(PARSERS).map(([k, p]) => [k, (wl, c) => parseRun(p, wl, c)]));
+    if (!w.mib) parse['stream floor'] = (wl, c) => parseRun(streamFloor(wl, c), wl, c);
     parser.push({ workload: w.name, events: w.n, bytes: w.text.length, mib: w.mib, ...(await measure('parse', parse, w, chunks)) });
     if (w.mib && w.mib !== 8) continue;
     const name = `streams-${w.name.slice(0, 2)}-${Date.now()}`;

@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
@@ -75,6 +76,40 @@ pub(crate) fn build(p: &Params) -> Bytes {
         out.push_str("\n\n");
     }
     Bytes::from(out)
+}
+
+/// Handles `GET /tick?n=&interval=`: `n` events, one every `interval` ms
+/// (default 1), each `data: <ms>` where `<ms>` is the server's wall clock
+/// (ms since the Unix epoch, with microseconds) when the event was handed
+/// to the connection, so a client on the same machine can measure the
+/// latency from the server's write to its listener.
+pub(crate) fn tick(query: Option<&str>) -> Response<ServerBody> {
+    let n: u32 = query_num(query, "n", 1000);
+    let interval = Duration::from_micros(query_num::<u64>(query, "interval", 1).saturating_mul(1000));
+    let (tx, body) = ServerBody::channel();
+    tokio::spawn(async move {
+        if tx.send(Bytes::from_static(PREFIX.as_bytes())).await.is_err() {
+            return;
+        }
+        let mut next = tokio::time::Instant::now();
+        for _ in 0..n {
+            next += interval;
+            tokio::time::sleep_until(next).await;
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_micros();
+            let event = format!("data: {}.{:03}\n\n", now / 1000, now % 1000);
+            if tx.send(Bytes::from(event)).await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut resp = Response::new(body);
+    let h = resp.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
 }
 
 /// Handles `GET /bench?n=&size=&chunk=&id=`.

@@ -64,6 +64,8 @@ pub(crate) async fn handle(
         demo_route(&state, what, req).await?
     } else if path == "/bench" && matches!(*req.method(), Method::GET | Method::HEAD) {
         bench::handle(&state.bench_cache, req.uri().query())
+    } else if path == "/tick" && *req.method() == Method::GET {
+        bench::tick(req.uri().query())
     } else {
         files::serve(&state.mounts, req.method(), &path)
             .unwrap_or_else(|| text(StatusCode::NOT_FOUND, &format!("nothing at {path}")))

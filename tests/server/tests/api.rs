@@ -632,3 +632,22 @@ async fn sent_counts_what_a_client_that_stops_reading_let_through() {
     drop(conn);
     assert_eq!(get(addr, "/_sent/nothing").await.json(), 0);
 }
+
+#[tokio::test]
+async fn tick_stamps_each_event_with_the_servers_clock() {
+    let addr = start(&[]).await;
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as f64;
+    let resp = get(addr, "/tick?n=5&interval=2").await;
+    let stamps: Vec<f64> = resp
+        .text()
+        .lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert_eq!(stamps.len(), 5);
+    assert!(stamps[0] >= before, "{stamps:?} after {before}");
+    assert!(stamps.windows(2).all(|w| w[1] - w[0] >= 1.0), "{stamps:?}");
+}
