@@ -10,21 +10,22 @@ EXAMPLE := examples/rust-app
 # An app pinned to the oldest wasm-bindgen the crate's requirements allow.
 DOWNSTREAM_WASM_BINDGEN := 0.2.93
 
-.PHONY: help setup test lint fmt-check clippy test-native test-doc build example test-downstream test-wasm test-browser test-packaging demo bench bench-native bench-browser server clean
+.PHONY: help setup test lint fmt-check clippy test-native test-fuzz fuzz test-doc build example test-downstream test-wasm test-browser test-packaging demo bench bench-native bench-browser server clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-setup: ## Install the toolchain (idempotent; skips what is present)
+setup: ## Install the toolchain and the browser engines (idempotent; skips what is present)
 	@scripts/bootstrap.sh
 
-test: setup lint test-native test-doc build example test-downstream test-wasm test-browser test-packaging ## Everything CI runs
+test: setup lint test-native test-fuzz test-doc build example test-downstream test-wasm test-browser test-packaging ## Everything CI runs
 	@echo "make test: all passed"
 
 lint: fmt-check clippy ## cargo fmt --check and clippy -D warnings (native, wasm32, the example)
 
 fmt-check:
 	cargo fmt --all -- --check
+	cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 	cargo fmt --manifest-path $(EXAMPLE)/Cargo.toml -- --check
 
 clippy:
@@ -36,12 +37,20 @@ clippy:
 test-native: ## Native tests: parser fixtures, property tests, reconnect scenarios, error messages, test server
 	cargo test --workspace
 
+FUZZ_SECONDS ?= 600
+
+fuzz: ## Fuzz the parser for FUZZ_SECONDS (default 600): libFuzzer on stable Rust, any bytes at any chunking
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+test-fuzz: ## A 30-second round of the parser's fuzz target (part of make test)
+	scripts/fuzz.sh 30
+
 test-doc: ## Doc tests for wasm32 (the Rust API's examples and the README's Rust snippets compile)
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  cargo test -p wasm-eventsource --doc --target $(WASM_TARGET)
 
 build: ## Release wasm build and pkg/ (npm package + script-tag file); prints sizes
-	cargo build --release --lib --target $(WASM_TARGET) -p wasm-eventsource --features js-api
+	cargo rustc --release --lib --target $(WASM_TARGET) -p wasm-eventsource --features js-api --crate-type cdylib
 	@echo "raw .wasm (before wasm-bindgen and wasm-opt): $$(stat -c %s $(WASM)) bytes"
 	node scripts/build-pkg.mjs
 
@@ -67,11 +76,21 @@ $(SERVER): $(shell find tests/server/src -name '*.rs') tests/server/Cargo.toml
 
 server: $(SERVER)
 
-test-wasm: $(SERVER) ## wasm-pack test --headless --chrome: the Rust API and the JS front end, against the test server
-	node tests/run-wasm-tests.mjs
+# Engines of test-browser (chromium, firefox, webkit), one after the other: `make test-browser BROWSERS=firefox`.
+BROWSERS ?= chromium firefox webkit
+# Engines of test-wasm; webkit works too (through wasm-pack --safari and WebKitWebDriver).
+WASM_BROWSERS ?= chromium firefox
 
-test-browser: build example $(SERVER) ## Facade and demo tests (playwright-core) in headless Chromium, side by side with native
-	node --test --test-concurrency=1 tests/browser/
+test-wasm: $(SERVER) ## wasm-pack test --headless in Chromium and Firefox (WASM_BROWSERS=...): the Rust API and the JS front end, against the test server
+	WASM_BROWSERS="$(WASM_BROWSERS)" node tests/run-wasm-tests.mjs
+
+test-browser: build example $(SERVER) ## Facade and demo tests side by side with native in Chromium, Firefox ESR and WebKitGTK (BROWSERS=...)
+	@failed=; for b in $(BROWSERS); do \
+	  echo "== test-browser: $$b"; start=$$(date +%s); \
+	  TEST_BROWSER=$$b node --test --test-concurrency=1 tests/browser/ || failed="$$failed $$b"; \
+	  echo "== test-browser: $$b took $$(( $$(date +%s) - start )) s"; \
+	done; \
+	[ -z "$$failed" ] || { echo "test-browser: failed in:$$failed"; exit 1; }
 
 test-packaging: build $(SERVER) ## The npm tarball in Vite, webpack, import maps, script tag, workers, CSP, Node/Deno/Bun; types; publish dry runs
 	node --test --test-concurrency=1 tests/packaging/

@@ -33,11 +33,26 @@ if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERS
   cargo install wasm-pack --version "$WASM_PACK_VERSION" --force
 fi
 
-if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
-  say "installing Debian chromium and chromium-driver"
+if [ "$(geckodriver --version 2>/dev/null | head -n1 | awk '{print $1}')" != geckodriver ]; then
+  say "installing geckodriver (Firefox's WebDriver server; takes ~4 min on 2 cores)"
+  cargo install geckodriver
+fi
+
+# The browser engines the tests run in, from Debian: Chromium (+ chromedriver
+# for the wasm-bindgen tests), Firefox ESR, WebKitGTK's WebKitWebDriver (its
+# MiniBrowser comes with libwebkit2gtk-4.1-0), and Xvfb, since this
+# MiniBrowser has no headless mode. One `apt-get update` at most.
+APT_PACKAGES=()
+[ -x /usr/bin/chromium ] || APT_PACKAGES+=(chromium)
+[ -x /usr/bin/chromedriver ] || APT_PACKAGES+=(chromium-driver)
+[ -x /usr/bin/firefox-esr ] || APT_PACKAGES+=(firefox-esr)
+[ -x /usr/bin/WebKitWebDriver ] || APT_PACKAGES+=(webkit2gtk-driver)
+[ -x /usr/bin/Xvfb ] || APT_PACKAGES+=(xvfb)
+if [ ${#APT_PACKAGES[@]} -gt 0 ]; then
+  say "installing Debian packages: ${APT_PACKAGES[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver >/dev/null
+  apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
 fi
 
 # Node tools (current wasm-opt from the npm `binaryen` package, playwright-core

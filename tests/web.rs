@@ -182,7 +182,7 @@ async fn bodies_of_every_kind_and_an_accept_override_are_sent() {
             "YT0xJmI9Mg==",
         ),
     ] {
-        script(name, r#"{"body":[],"end":"stall"}"#).await;
+        script(name, r#"{"body":[{"data":":\n"}],"end":"stall"}"#).await;
         let mut source = EventSource::builder(&url(name))
             .method("POST")
             .header("Accept", "text/event-stream, */*;q=0.1")
@@ -217,7 +217,12 @@ async fn credentials_decide_whether_cookies_go_cross_origin() {
         ("rs-cred-omit", Some(Credentials::Omit), true, false),
     ];
     for (name, credentials, with_credentials, cookie) in cases {
-        script_cors(name, "credentials", r#"{"body":[],"end":"stall"}"#).await;
+        script_cors(
+            name,
+            "credentials",
+            r#"{"body":[{"data":":\n"}],"end":"stall"}"#,
+        )
+        .await;
         let mut builder = EventSource::builder(&url(name)).with_credentials(with_credentials);
         if let Some(mode) = credentials {
             builder = builder.credentials(mode);
@@ -304,7 +309,7 @@ async fn per_attempt_headers_and_bodies_are_recomputed() {
 
 #[wasm_bindgen_test]
 async fn a_failing_header_function_is_a_setup_error_and_retried() {
-    script("rs-setup", r#"{"body":[],"end":"stall"}"#).await;
+    script("rs-setup", r#"{"body":[{"data":":\n"}],"end":"stall"}"#).await;
     let calls = Rc::new(Cell::new(0));
     let c = calls.clone();
     let mut source = EventSource::builder(&url("rs-setup"))

@@ -90,10 +90,52 @@ impl RequestSpec {
     }
 }
 
-/// A JS string whose code units are the UTF-8 bytes of `s`: `Headers`
-/// takes byte strings, so the id goes out UTF-8 encoded.
-fn byte_string(s: &str) -> String {
-    s.bytes().map(char::from).collect()
+/// The `Last-Event-ID` header value that makes the network stack send the
+/// UTF-8 bytes of `id`, or `None` where no header value can.
+///
+/// `Headers` takes byte strings (characters up to U+00FF). Chromium and
+/// Firefox send each character as one byte, so the value is the id's UTF-8
+/// bytes, one character per byte. WebKitGTK's network stack (libsoup)
+/// UTF-8-encodes every character instead: there the id itself gives the
+/// right bytes when all its characters are up to U+00FF, and an id with a
+/// character beyond that cannot be sent as a header at all (only the
+/// `lastEventIdQueryParam` option carries it).
+fn last_event_id_header(id: &str) -> Option<String> {
+    if !utf8_encoding_network_stack() {
+        return Some(id.bytes().map(char::from).collect());
+    }
+    id.chars()
+        .all(|c| u32::from(c) <= 0xFF)
+        .then(|| String::from(id))
+}
+
+thread_local! {
+    static UTF8_STACK: bool = {
+        // WebKit outside Apple's platforms (WebKitGTK, WPE: libsoup). Chromium
+        // and Chromium-based browsers name Chrome in their user agent.
+        let ua = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
+            .ok()
+            .filter(|n| n.is_object())
+            .and_then(|n| js_sys::Reflect::get(&n, &JsValue::from_str("userAgent")).ok())
+            .and_then(|u| u.as_string())
+            .unwrap_or_default();
+        // Byte windows, not `str::contains`: its searcher's panic path would
+        // link 3 KB of char formatting into the module.
+        let has = |needle: &str| {
+            ua.as_bytes()
+                .windows(needle.len())
+                .any(|w| w == needle.as_bytes())
+        };
+        has("AppleWebKit")
+            && !["Chrome/", "Chromium/", "Macintosh", "iPhone", "iPad"]
+                .iter()
+                .any(|s| has(s))
+    };
+}
+
+/// Whether this engine's network stack UTF-8-encodes header characters.
+fn utf8_encoding_network_stack() -> bool {
+    UTF8_STACK.with(|b| *b)
 }
 
 impl RequestSpec {
@@ -116,8 +158,11 @@ impl RequestSpec {
             headers.set("Accept", "text/event-stream")?;
         }
         if !last_event_id.is_empty() {
-            // [spec] Reconnects send Last-Event-ID when the id is not empty.
-            headers.set("Last-Event-ID", &byte_string(last_event_id))?;
+            // [spec] Reconnects send Last-Event-ID when the id is not empty,
+            // as its UTF-8 bytes.
+            if let Some(value) = last_event_id_header(last_event_id) {
+                headers.set("Last-Event-ID", &value)?;
+            }
         }
         let url = match &self.id_param {
             Some(name) if !last_event_id.is_empty() => {

@@ -1,48 +1,65 @@
-// The demo page (www/, served by `make demo`) in headless Chromium: both
-// clock panes receive events, the chat panel streams a POST reply with the
-// token the server saw, and switching the server's power off and on shows
-// ours reconnecting with backoff; the Rust/wasm example app (examples/rust-app)
-// streams through the Rust API. Leaves a screenshot in test-results/demo.png.
+// The demo page (www/, served by `make demo`) in the engine under test
+// (TEST_BROWSER): both clock panes receive events, the chat panel streams a
+// POST reply with the token the server saw, and switching the server's power
+// off and on shows ours reconnecting with backoff; the Rust/wasm example app
+// (examples/rust-app) streams through the Rust API. Leaves a screenshot in
+// test-results/demo-{engine}.png (full page in Chromium, the window elsewhere).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, startServer } from './harness.mjs';
+import { ENGINE, openBrowser, startServer } from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const screenshot = join(root, 'test-results/demo.png');
+const screenshot = join(root, `test-results/demo-${ENGINE}.png`);
 
 describe('demo page', () => {
   let server;
   let browser;
   let page;
-  const pageErrors = [];
 
-  const text = (selector) => page.locator(selector).textContent();
+  // The page is driven through evaluate alone, so the same steps run over
+  // Playwright (Chromium) and WebDriver (Firefox, WebKit).
+  const text = (selector, p = page) => p.evaluate((s) => document.querySelector(s).textContent, selector);
+  const click = (selector) => page.evaluate((s) => document.querySelector(s).click(), selector);
+  const fill = (selector, value) =>
+    page.evaluate(([s, v]) => {
+      const el = document.querySelector(s);
+      el.value = v;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, [selector, value]);
   const role = (pane, r) => `#${pane} [data-role="${r}"]`;
   const count = async (pane) => Number(await text(role(pane, 'count')));
   const waitFor = (fn, arg, timeout = 10000) => page.waitForFunction(fn, arg, { timeout, polling: 50 });
   const paneState = (pane, state, timeout) =>
     waitFor(([p, s]) => document.getElementById(p).dataset.state === s, [pane, state], timeout);
   const connRows = () =>
-    page.$$eval('#chat-conns tr', (trs) =>
-      trs.map((tr) => {
+    page.evaluate(() =>
+      [...document.querySelectorAll('#chat-conns tr')].map((tr) => {
         const [, sent, seen, resumed] = [...tr.children].map((td) => td.textContent);
         return { sent, seen, resumed };
       })
     );
   const setPower = async (on) => {
-    await page.click('label.switch');
+    await click('label.switch');
     await waitFor((want) => document.body.dataset.power === want, on ? 'on' : 'off');
   };
+  /** Errors the page reported (uncaught exceptions and unhandled rejections since it loaded). */
+  const pageErrors = (p = page) => p.evaluate(() => window.__errors.map(String));
+  const watchErrors = (p) =>
+    p.evaluate(() => {
+      window.__errors = [];
+      addEventListener('error', (e) => window.__errors.push(e.error ?? e.message));
+      addEventListener('unhandledrejection', (e) => window.__errors.push(e.reason));
+    });
 
   before(async () => {
     server = await startServer();
-    browser = await launchBrowser();
+    browser = await openBrowser(ENGINE);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e));
     await page.goto(`${server.base}/index.html`);
+    await watchErrors(page);
     await waitFor(() => document.body.dataset.demo === 'ready' && document.body.dataset.power === 'on');
   });
 
@@ -62,8 +79,8 @@ describe('demo page', () => {
   });
 
   it('streams a POST chat reply sent with the token the server reports', async () => {
-    await page.fill('#prompt', 'one two three four five');
-    await page.click('#chat-send');
+    await fill('#prompt', 'one two three four five');
+    await click('#chat-send');
     await waitFor(() => document.getElementById('chat').dataset.state === 'done');
     assert.equal((await text('#chat-reply')).trim(), 'one two three four five');
     const rows = await connRows();
@@ -75,8 +92,8 @@ describe('demo page', () => {
   it('reconnects with backoff when the power goes off, and recovers when it comes back', async () => {
     // A reply long enough to be cut off midway.
     const words = Array.from({ length: 14 }, (_, i) => `w${i + 1}`).join(' ');
-    await page.fill('#prompt', words);
-    await page.click('#chat-send');
+    await fill('#prompt', words);
+    await click('#chat-send');
     await waitFor(() => document.getElementById('chat-reply').textContent.split(/\s+/).filter(Boolean).length >= 3);
 
     const before = { ours: await count('ours'), native: await count('native') };
@@ -91,7 +108,7 @@ describe('demo page', () => {
     assert.match(await text(role('ours', 'retry-delay')), /^\d+ ms$/);
     assert.match(await text(role('ours', 'error-message')), /reconnecting in \d+ ms \(attempt [2-9]\)/);
     assert.match(await text(role('ours', 'state')), /^0 CONNECTING$/);
-    assert.equal(await page.locator('#chat-state').textContent(), 'reconnecting');
+    assert.equal(await text('#chat-state'), 'reconnecting');
 
     await setPower(true);
     await paneState('ours', 'OPEN', 12000);
@@ -115,25 +132,22 @@ describe('demo page', () => {
 
   it('links the Rust/wasm example app, which streams through the Rust API', async () => {
     const rustPage = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-    const errors = [];
-    rustPage.on('pageerror', (e) => errors.push(e));
     try {
-      await rustPage.goto(`${server.base}${await page.getAttribute('#rust-app-link', 'href')}`);
+      const href = await page.evaluate(() => document.getElementById('rust-app-link').getAttribute('href'));
+      await rustPage.goto(`${server.base}${href}`);
+      await watchErrors(rustPage);
       const waitRust = (fn) => rustPage.waitForFunction(fn, undefined, { timeout: 10000, polling: 50 });
       // The clock: open, then messages with their event type and id.
       await waitRust(() => document.querySelectorAll('#clock-log li').length >= 3);
-      assert.equal(await rustPage.locator('#clock-state').textContent(), 'OPEN');
-      const log = await rustPage.$$eval('#clock-log li', (lis) => lis.map((li) => li.textContent).reverse());
+      assert.equal(await text('#clock-state', rustPage), 'OPEN');
+      const log = await rustPage.evaluate(() => [...document.querySelectorAll('#clock-log li')].map((li) => li.textContent).reverse());
       assert.equal(log[0], 'open');
       assert.match(log[1], /^(message|tick) #\d+: \{"n":\d+/);
       // The chat: POSTed with its token and body, read word by word, closed on `done`.
       await waitRust(() => document.getElementById('chat-state').textContent === 'CLOSED');
-      assert.equal(
-        (await rustPage.locator('#chat-answer').textContent()).trim(),
-        'This answer streamed from a POST through the Rust API.'
-      );
-      assert.equal(await rustPage.locator('#chat-log li').count(), 0, 'no error');
-      assert.deepEqual(errors.map(String), []);
+      assert.equal((await text('#chat-answer', rustPage)).trim(), 'This answer streamed from a POST through the Rust API.');
+      assert.equal(await rustPage.evaluate(() => document.querySelectorAll('#chat-log li').length), 0, 'no error');
+      assert.deepEqual(await pageErrors(rustPage), []);
     } finally {
       await rustPage.close();
     }
@@ -142,6 +156,6 @@ describe('demo page', () => {
   it('saves a screenshot and threw nothing', async () => {
     mkdirSync(dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });
-    assert.deepEqual(pageErrors.map(String), []);
+    assert.deepEqual(await pageErrors(), []);
   });
 });

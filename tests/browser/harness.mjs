@@ -1,13 +1,21 @@
 // Shared harness for the browser tests: starts the scripted SSE test server
-// (tests/server) on a free 127.0.0.1 port and a headless Chromium driven by
-// playwright-core, and gives each test a fresh page that has loaded both
-// pkg/index.js (as window.WasmEventSource) and the native EventSource.
+// (tests/server) on a free 127.0.0.1 port and a browser, and gives each test
+// a fresh page that has loaded both pkg/index.js (as window.WasmEventSource)
+// and the native EventSource.
+//
+// The engine is TEST_BROWSER=chromium|firefox|webkit (default chromium; not
+// BROWSER, which desktops set to a command):
+// Chromium is Debian's, driven by playwright-core; Firefox ESR (geckodriver)
+// and WebKitGTK's MiniBrowser (WebKitWebDriver, on an Xvfb display) are
+// driven over WebDriver (webdriver.mjs), because playwright-core can drive
+// only its own builds of those. Tests see the same page API in all three.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { Browser as WebDriverBrowser, WEBDRIVER_ENGINES } from './webdriver.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM_ARGS = [
@@ -20,6 +28,42 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** The engines the suite runs in. */
+export const ENGINES = ['chromium', 'firefox', 'webkit'];
+/** The engine this run tests: TEST_BROWSER=chromium|firefox|webkit. */
+export const ENGINE = process.env.TEST_BROWSER || 'chromium';
+if (!ENGINES.includes(ENGINE)) throw new Error(`TEST_BROWSER=${ENGINE}: expected one of ${ENGINES.join(', ')}`);
+
+/**
+ * `{ skip: reason }` for a test that cannot run in this engine, else `{}`:
+ * `test(name, onlyIn(['chromium'], 'needs Playwright'), fn)`. node:test
+ * prints the reason with the skip.
+ */
+export function onlyIn(engines, reason) {
+  return engines.includes(ENGINE) ? {} : { skip: `not in ${ENGINE}: ${reason}` };
+}
+
+/**
+ * Where this engine's NATIVE EventSource deviates from the standard: the
+ * note for ENGINE in `notes` (engine → what native does instead), or
+ * undefined. A test that gets a note checks native against what it does
+ * and ours against the standard, and says so in its assertion messages.
+ */
+export function nativeDeviation(notes) {
+  return notes[ENGINE];
+}
+
+/**
+ * For a test that needs a platform feature some engine lacks: resolves to
+ * true if `probe()` is truthy in `page`, else skips test `t` with the reason
+ * printed and resolves to false (`if (!(await needs(t, page, ...))) return;`).
+ */
+export async function needs(t, page, feature, probe) {
+  if (await page.evaluate(probe)) return true;
+  t.skip(`${ENGINE} lacks ${feature}`);
+  return false;
+}
 
 /** Start the test server; resolves to { base, port, stop() }. */
 export async function startServer(extraArgs = []) {
@@ -50,12 +94,39 @@ export async function startServer(extraArgs = []) {
   };
 }
 
-/** Launch headless Chromium (Debian's), with the flags this machine needs. */
+/** Launch headless Chromium (Debian's) with playwright-core, with the flags this machine needs. */
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
   });
+}
+
+/**
+ * Open `engine`; resolves to { version, newPage({ viewport }), close() },
+ * where a page has goto, evaluate(fn, arg), waitForFunction(fn, arg, opts),
+ * screenshot({ path }) and close() (Playwright's Page in Chromium,
+ * webdriver.mjs's Page elsewhere). A Chromium
+ * page gets its own browser context; a WebDriver page is a new window of
+ * the one session, so openPage below clears cookies instead.
+ */
+export async function openBrowser(engine = ENGINE) {
+  if (engine === 'chromium') {
+    const browser = await launchBrowser();
+    return {
+      engine,
+      version: `chromium ${browser.version()}`,
+      async newPage(options) {
+        const context = await browser.newContext(options);
+        const page = await context.newPage();
+        page.close = () => context.close();
+        return page;
+      },
+      close: () => browser.close(),
+    };
+  }
+  if (!WEBDRIVER_ENGINES[engine]) throw new Error(`unknown engine ${engine}`);
+  return WebDriverBrowser.launch(engine);
 }
 
 /** Script responses for `/sse/{name}`. */
@@ -104,41 +175,64 @@ export function unique(prefix = 's') {
 }
 
 /**
- * One server and one browser for a whole test file. `ctx.page()` opens a
- * page at the test page, where window.WasmEventSource is ours and
- * window.NativeEventSource the browser's. `ctx.page(path, { html })` serves
- * `html` at `path` instead of the file there (pages that exist only for one
- * test), and `{ routes: { path: { body, contentType } } }` does the same for
- * more URLs (a worker script, say). Each page gets its own browser context
- * (own cookies); contexts are closed after each test.
+ * One server and one browser (ENGINE) for a whole test file. `ctx.page()`
+ * opens a page at the test page, where window.WasmEventSource is ours and
+ * window.NativeEventSource the browser's. `ctx.page(path, { html })` first
+ * writes `html` to `path`, which must be under `/gen/` (a directory of this
+ * run's own, served by the test server), for pages that exist only for one
+ * test; `{ routes: { path: body } }` writes more files there (a worker
+ * script, say; the server picks the content type from the extension).
+ * Each page starts without cookies; pages are closed after each test.
  */
 export function setup(t) {
-  const ctx = { contexts: [] };
+  const ctx = { pages: [], engine: ENGINE };
+  const gen = join(root, 'target/browser-pages', `${ENGINE}-${process.pid}`);
   t.before(async () => {
-    ctx.server = await startServer();
+    rmSync(gen, { recursive: true, force: true });
+    mkdirSync(gen, { recursive: true });
+    ctx.server = await startServer(['--root', `gen=${gen}`]);
     ctx.base = ctx.server.base;
     ctx.port = ctx.server.port;
-    ctx.browser = await launchBrowser();
-    ctx.errors = [];
+    ctx.browser = await openBrowser(ENGINE);
   });
   t.afterEach(async () => {
-    for (const c of ctx.contexts.splice(0)) await c.close().catch(() => {});
+    for (const p of ctx.pages.splice(0)) await p.close().catch(() => {});
   });
   t.after(async () => {
     await ctx.browser?.close();
     await ctx.server?.stop();
+    rmSync(gen, { recursive: true, force: true });
   });
   ctx.page = async (path = '/tests/page.html', { html, routes = {}, wait = html === undefined } = {}) => {
-    const context = await ctx.browser.newContext();
-    ctx.contexts.push(context);
-    if (html !== undefined) routes = { ...routes, [path]: { body: html, contentType: 'text/html; charset=utf-8' } };
-    for (const [p, { body, contentType }] of Object.entries(routes)) {
-      await context.route(`${ctx.base}${p}`, (route) => route.fulfill({ status: 200, contentType, body }));
+    if (html !== undefined) routes = { ...routes, [path]: html };
+    for (const [p, body] of Object.entries(routes)) {
+      if (!p.startsWith('/gen/')) throw new Error(`ctx.page: ${p} must be under /gen/`);
+      const file = join(gen, p.slice('/gen/'.length));
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, body);
     }
-    const page = await context.newPage();
-    page.on('pageerror', (e) => ctx.errors.push(e));
+    const page = await ctx.browser.newPage();
+    ctx.pages.push(page);
     await page.goto(`${ctx.base}${path}`);
-    if (wait) await page.waitForFunction(() => window.ready === true);
+    if (page.deleteCookies) await page.deleteCookies();
+    if (wait) {
+      const failed = (why) => async (e) => {
+        // Say what the page had loaded, to tell a stuck request from a slow page.
+        const state = await page
+          .evaluate(() => ({
+            readyState: document.readyState,
+            ours: typeof window.WasmEventSource,
+            readyError: window.readyError,
+            loaded: performance.getEntriesByType('resource').map((r) => `${r.name.replace(location.origin, '')} ${Math.round(r.responseEnd)} ms`),
+          }))
+          .catch((err) => String(err));
+        throw new Error(`${path} did not get ready: ${why ?? e.message.split('\n')[0]}; page: ${JSON.stringify(state)}`);
+      };
+      await page
+        .waitForFunction(() => window.ready === true || window.readyError !== undefined, undefined, { timeout: 20000 })
+        .catch(failed());
+      if (await page.evaluate(() => window.readyError !== undefined)) await failed('`ready` rejected')();
+    }
     return page;
   };
   return ctx;

@@ -2,9 +2,9 @@
 // the wasm inlined and instantiated synchronously. It defines
 // WasmEventSource and NativeEventSource, installs ours as EventSource only
 // where there is none or when asked with `data-force`, and must work in a
-// dedicated worker through importScripts. The pages are served by the test
-// server's origin (Playwright answers their URLs under /tests/), so every
-// other URL they use (/pkg/, /sse/) reaches the real server.
+// dedicated worker through importScripts. The pages are written under
+// /gen/ (served by the test server), so every other URL they use (/pkg/,
+// /sse/) reaches the same origin.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { only, requests, script, setup, stall, unique } from './harness.mjs';
@@ -46,7 +46,7 @@ const openRightAway = (expr, url) => `
 test('a plain <script src> defines WasmEventSource and NativeEventSource, keeps the native EventSource, and works at once', async () => {
   const name = unique('tag');
   await script(ctx.base, name, only(stall('data: from the tag\n\n')));
-  const page = await ctx.page('/tests/tag-plain.html', {
+  const page = await ctx.page('/gen/tag-plain.html', {
     html: tagPage({ after: openRightAway('WasmEventSource', `/sse/${name}`) }),
   });
   await page.waitForFunction(() => window.log.length >= 2);
@@ -77,7 +77,7 @@ test('a plain <script src> defines WasmEventSource and NativeEventSource, keeps 
 test('data-force replaces window.EventSource with ours; a source created right after the tag works', async () => {
   const name = unique('tag-force');
   await script(ctx.base, name, only(stall('data: forced\n\n')));
-  const page = await ctx.page('/tests/tag-force.html', {
+  const page = await ctx.page('/gen/tag-force.html', {
     html: tagPage({ attrs: ' data-force', after: openRightAway('EventSource', `/sse/${name}`) }),
   });
   await page.waitForFunction(() => window.log.length >= 2);
@@ -101,7 +101,7 @@ test('data-force replaces window.EventSource with ours; a source created right a
 test('where there is no EventSource, the script tag installs ours', async () => {
   const name = unique('tag-missing');
   await script(ctx.base, name, only(stall('data: installed\n\n')));
-  const page = await ctx.page('/tests/tag-missing.html', {
+  const page = await ctx.page('/gen/tag-missing.html', {
     html: tagPage({
       before: 'delete window.EventSource;',
       after: openRightAway('EventSource', `/sse/${name}`),
@@ -131,8 +131,9 @@ test('in a dedicated worker, importScripts of the script tag gives a working Was
   const worker = `
     importScripts('/pkg/wasm-eventsource.js');
     const log = [];
-    // Relative to the worker (/sse/w/worker.js), not to the page (/tests/).
-    const es = new WasmEventSource('../${name}');
+    // Relative to the worker (/gen/w/worker.js): /sse/{name}. Relative to
+    // the page (/gen/a/b/c/) it would be /gen/a/sse/{name}.
+    const es = new WasmEventSource('../../sse/${name}');
     const info = {
       url: es.url,
       nativeKept: self.EventSource === self.NativeEventSource && typeof self.EventSource === 'function',
@@ -149,16 +150,14 @@ test('in a dedicated worker, importScripts of the script tag gives a working Was
       }
     };
   `;
-  const page = await ctx.page('/tests/worker-host.html', {
+  const page = await ctx.page('/gen/a/b/c/worker-host.html', {
     html: '<!doctype html><meta charset="utf-8"><title>worker host</title>',
-    // Served (by Playwright) under /sse/w/ so that a relative URL resolved
-    // against the worker reaches /sse/{name}, and against the page would not.
-    routes: { '/sse/w/worker.js': { body: worker, contentType: 'text/javascript; charset=utf-8' } },
+    routes: { '/gen/w/worker.js': worker },
   });
   const r = await page.evaluate(
     () =>
       new Promise((resolve, reject) => {
-        const w = new Worker('/sse/w/worker.js');
+        const w = new Worker('/gen/w/worker.js');
         w.onmessage = (e) => resolve(e.data);
         w.onerror = (e) => reject(new Error(`worker error: ${e.message}`));
         setTimeout(() => reject(new Error('worker timed out')), 8000);

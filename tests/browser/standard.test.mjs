@@ -1,17 +1,22 @@
 // What the HTML standard says an EventSource does (/work/shared/SPEC.md),
-// checked in headless Chromium against the scripted test server. Every
-// scenario runs through the browser's own EventSource (NativeEventSource)
-// and ours (WasmEventSource): each test asserts the expected result AND that
-// ours saw what native saw, ignoring the details only ours adds to `error`
-// events (status, willRetry, retryDelay, message) and timing. Where a
-// fetch-based EventSource cannot match native (SPEC.md, "must document"),
-// each class is checked against its own documented behaviour.
+// checked in each engine (TEST_BROWSER: Chromium, Firefox, WebKit) against
+// the scripted test server. Every scenario runs through the browser's own
+// EventSource (NativeEventSource) and ours (WasmEventSource): each test
+// asserts the expected result AND that ours saw what native saw, ignoring the
+// details only ours adds to `error` events (status, willRetry, retryDelay,
+// message) and timing. Where an engine's native class deviates from the
+// standard (nativeDeviation), the test says so, checks native against what
+// it does and ours against the standard. Where a fetch-based EventSource
+// cannot match native (SPEC.md, "must document"), each class is checked
+// against its own documented behaviour.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  ENGINE,
   both,
   closeAfter,
   gaps,
+  nativeDeviation,
   only,
   reached,
   requests,
@@ -165,7 +170,7 @@ test('the class is named EventSource, like native', async () => {
 });
 
 test('relative URLs resolve against the document base URL (<base href>), also after it changes', async () => {
-  const page = await ctx.page('/tests/based/page.html', {
+  const page = await ctx.page('/gen/based/page.html', {
     html: testPageHtml('<base href="/sse/base-dir/">'),
     wait: true,
   });
@@ -292,6 +297,33 @@ test('open, message and named events; fields, comments and unknown fields parsed
     m('message', 'last', ''),
   ]);
   sameAsNative(r);
+});
+
+test('open fires when the response headers arrive, before the first body byte', async (t) => {
+  const page = await ctx.page();
+  // Headers at once, the first body byte a second later.
+  const r = await both(ctx, page, unique('headers-first'), only({ body: [{ delay: 1000 }, { data: 'data: late\n\n' }], end: 'stall' }), {
+    until: "log.some((e) => e.type === 'message')",
+    timeout: 5000,
+  });
+  const at = (log, type) => log.find((e) => e.type === type)?.t;
+  const gap = (log) => at(log, 'message') - at(log, 'open');
+  sameAsNative(r);
+  assert.deepEqual(standardView(r.native).map((e) => e.type), ['open', 'message']);
+  // [spec] The connection is announced (open) once the response is
+  // processed: its status and headers, not its body.
+  const quirk = nativeDeviation({
+    firefox: 'Firefox native fires open only with the first body byte (its fetch reports the response only then)',
+  });
+  if (quirk) assert.ok(gap(r.native) < 200, `native deviates from the standard: ${quirk} (open ${gap(r.native)} ms before the message)`);
+  else assert.ok(gap(r.native) >= 700, `native: open ${gap(r.native)} ms before the message`);
+  await t.test(
+    'ours',
+    ENGINE === 'firefox'
+      ? { todo: "Firefox's fetch() resolves only at the first body byte, so a fetch-based EventSource cannot fire open earlier there" }
+      : {},
+    () => assert.ok(gap(r.wasm) >= 700, `ours: open ${gap(r.wasm)} ms before the message`)
+  );
 });
 
 test('readyState goes CONNECTING → OPEN → CONNECTING → OPEN across a reconnect', async () => {
@@ -431,45 +463,62 @@ test('end of stream reconnects with Last-Event-ID (none on the first request); a
     { until: "log.filter((e) => e.type === 'message').length >= 2" }
   );
   const o = ctx.base;
-  assert.deepEqual(standardView(r.native), [
+  // [spec] Dispatch first sets the source's last event ID from the buffer,
+  // even for a block without data: after `id: 43` alone it is 43.
+  const expected = (id) => [
     { type: 'open', readyState: 1 },
     { type: 'message', readyState: 1, data: 'a', lastEventId: '42', origin: o },
     { type: 'error', readyState: 0 },
     { type: 'open', readyState: 1 },
-    { type: 'message', readyState: 1, data: 'b', lastEventId: '43', origin: o },
-  ]);
-  sameAsNative(r);
-  for (const [who, reqs] of [
-    ['native', r.nativeReqs],
-    ['ours', r.wasmReqs],
+    { type: 'message', readyState: 1, data: 'b', lastEventId: id, origin: o },
+  ];
+  const quirk = nativeDeviation({
+    firefox: 'Firefox native ignores the id of a block without data (keeps 42, and reconnects with it)',
+    webkit: 'WebKit native ignores the id of a block without data (keeps 42, and reconnects with it)',
+  });
+  const nativeId = quirk ? '42' : '43';
+  assert.deepEqual(standardView(r.native), expected(nativeId), quirk ? `native deviates from the standard: ${quirk}` : 'native');
+  assert.deepEqual(standardView(r.wasm), expected('43'), 'ours follows the standard');
+  for (const [who, reqs, id] of [
+    ['native', r.nativeReqs, nativeId],
+    ['ours', r.wasmReqs, '43'],
   ]) {
     assert.equal(reqs.length, 2, who);
     assert.equal(reqs[0].headers['last-event-id'], undefined, `${who}: first request has no Last-Event-ID`);
-    assert.equal(reqs[1].headers['last-event-id'], '43', `${who}: reconnect sends the last id`);
+    assert.equal(reqs[1].headers['last-event-id'], id, `${who}: reconnect sends the last id${who === 'native' && quirk ? ` (${quirk})` : ''}`);
   }
 });
 
 test('a non-ASCII last event id is sent as its UTF-8 bytes', async () => {
   const page = await ctx.page();
-  const id = 'é€😀';
-  const r = await both(
-    ctx,
-    page,
-    unique('utf8id'),
-    { responses: [closeAfter(`retry: 50\nid: ${id}\ndata: a\n\n`), stall('data: b\n\n')] },
-    { until: "log.filter((e) => e.type === 'message').length >= 2" }
-  );
-  assert.deepEqual(
-    standardView(r.native).filter((e) => e.type === 'message').map((e) => e.lastEventId),
-    [id, id]
-  );
-  sameAsNative(r);
-  for (const [who, reqs] of [
-    ['native', r.nativeReqs],
-    ['ours', r.wasmReqs],
-  ]) {
-    assert.equal(reqs.length, 2, who);
-    assert.deepEqual(reqs[1].headers_raw['last-event-id'], utf8(id), `${who}: raw header bytes`);
+  for (const id of ['résumé-ÿ', 'é€😀']) {
+    const r = await both(
+      ctx,
+      page,
+      unique('utf8id'),
+      { responses: [closeAfter(`retry: 50\nid: ${id}\ndata: a\n\n`), stall('data: b\n\n')] },
+      { until: "log.filter((e) => e.type === 'message').length >= 2" }
+    );
+    assert.deepEqual(
+      standardView(r.native).filter((e) => e.type === 'message').map((e) => e.lastEventId),
+      [id, id]
+    );
+    sameAsNative(r);
+    for (const [who, reqs] of [
+      ['native', r.nativeReqs],
+      ['ours', r.wasmReqs],
+    ]) {
+      assert.equal(reqs.length, 2, who);
+      if (who === 'ours' && ENGINE === 'webkit' && /[^\u0000-\u00ff]/.test(id)) {
+        // Documented limit: WebKitGTK UTF-8-encodes each character of a
+        // header value and headers take only characters up to U+00FF, so no
+        // value gives this id's bytes; ours sends no header rather than a
+        // wrong one (lastEventIdQueryParam carries such ids).
+        assert.equal(reqs[1].headers_raw['last-event-id'], undefined, `${who}: ${id}`);
+        continue;
+      }
+      assert.deepEqual(reqs[1].headers_raw['last-event-id'], utf8(id), `${who}: raw header bytes of ${id}`);
+    }
   }
 });
 
@@ -573,7 +622,15 @@ test('close() while CONNECTING fires nothing and leaves no request behind', asyn
   const page = await ctx.page();
   for (const when of ['sync', 'macrotask']) {
     const name = unique(`close-connecting-${when}`);
-    await Promise.all(['native', 'wasm'].map((w) => script(ctx.base, `${name}-${w}`, only(stall('data: x\n\n')))));
+    // A macrotask is long enough for a warm connection to bring the headers
+    // in Firefox and WebKit (native and ours are then OPEN), so there the
+    // stream redirects to a long poll of the test server, which sends its
+    // headers only after 5 s: the fetch is in flight, without a response.
+    const spec = (w) =>
+      when === 'sync'
+        ? only(stall('data: x\n\n'))
+        : only({ status: 307, headers: { location: `/_wait/${name}-${w}-held?count=1&timeout=5000` } });
+    await Promise.all(['native', 'wasm'].map((w) => script(ctx.base, `${name}-${w}`, spec(w))));
     const r = await inBoth(
       page,
       async ({ C, name, when }) => {
@@ -595,7 +652,8 @@ test('close() while CONNECTING fires nothing and leaves no request behind', asyn
     for (const w of ['native', 'wasm']) {
       const reqs = await requests(ctx.base, `${name}-${w}`);
       assert.ok(reqs.length <= 1, `${w} (${when}): at most the one request`);
-      if (reqs.length) {
+      // (The redirect's response ended; the long poll it led to is not counted.)
+      if (reqs.length && when === 'sync') {
         // Chromium may hold an aborted response for a few seconds to drain
         // it before closing the connection, hence the long wait.
         assert.equal(await waitClosed(ctx.base, `${name}-${w}`, 1, 9000), 1, `${w} (${when}): the request was aborted`);
@@ -821,18 +879,31 @@ test('window.stop() closes a streaming source with one error, like native', asyn
     await Promise.all(Object.values(sources).map((es) => nextEvent(es, 'message')));
     window.stop();
     await sleep(500);
-    for (const es of Object.values(sources)) es.close();
-    return logs;
+    const states = {};
+    for (const [k, es] of Object.entries(sources)) {
+      states[k] = es.readyState;
+      es.close();
+    }
+    return { ...logs, states };
   }, names);
-  assert.deepEqual(
-    r.native.map(([t, s]) => [t, s]),
-    [
-      ['open', 1],
-      ['message', 1],
-      ['error', 2],
-    ]
-  );
-  assert.deepEqual(r.wasm.map(([t, s]) => [t, s]), r.native.map(([t, s]) => [t, s]));
+  // [spec] window.stop() aborts the document's fetches; an aborted fetch
+  // fails the connection: one error event, CLOSED.
+  const standard = [
+    ['open', 1],
+    ['message', 1],
+    ['error', 2],
+  ];
+  const quirk = nativeDeviation({
+    webkit: 'WebKit native ignores window.stop(): no error, it stays OPEN (and receives nothing more)',
+  });
+  if (quirk) {
+    assert.deepEqual(r.native.map(([t, s]) => [t, s]), standard.slice(0, 2), `native deviates from the standard: ${quirk}`);
+    assert.equal(r.states.native, 1, `native deviates from the standard: ${quirk}`);
+  } else {
+    assert.deepEqual(r.native.map(([t, s]) => [t, s]), standard, 'native');
+  }
+  assert.deepEqual(r.wasm.map(([t, s]) => [t, s]), standard, 'ours follows the standard');
+  assert.equal(r.states.wasm, 2);
   assert.equal(r.wasm[2][2], 'aborted');
   assert.equal(await reached(ctx.base, names.wasm, 2, 300), false, 'ours does not reconnect');
 });
@@ -960,11 +1031,18 @@ test('UTF-8 BOM, CRLF/CR line ends and code points split across chunks decode li
     { responses: [{ body, end: 'stall' }] },
     { until: "log.filter((e) => e.type === 'message').length >= 4" }
   );
+  const standard = ['café\n😀', 'cr', 'lf', '€uro'];
+  const quirk = nativeDeviation({
+    webkit:
+      'WebKit native does not drop a BOM split across chunks: the first line becomes the unknown field "\uFEFFdata" (a whole BOM is dropped)',
+  });
   assert.deepEqual(
     r.native.filter((e) => e.type === 'message').map((e) => e.data),
-    ['café\n😀', 'cr', 'lf', '€uro']
+    quirk ? ['😀', ...standard.slice(1)] : standard,
+    quirk ? `native deviates from the standard: ${quirk}` : 'native'
   );
-  sameAsNative(r);
+  if (quirk) assert.deepEqual(r.wasm.filter((e) => e.type === 'message').map((e) => e.data), standard, 'ours follows the standard');
+  else sameAsNative(r);
 });
 
 test('invalid UTF-8 becomes U+FFFD like native', async () => {

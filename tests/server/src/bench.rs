@@ -85,10 +85,15 @@ pub(crate) fn build(p: &Params) -> Bytes {
 /// latency from the server's write to its listener.
 pub(crate) fn tick(query: Option<&str>) -> Response<ServerBody> {
     let n: u32 = query_num(query, "n", 1000);
-    let interval = Duration::from_micros(query_num::<u64>(query, "interval", 1).saturating_mul(1000));
+    let interval =
+        Duration::from_micros(query_num::<u64>(query, "interval", 1).saturating_mul(1000));
     let (tx, body) = ServerBody::channel();
     tokio::spawn(async move {
-        if tx.send(Bytes::from_static(PREFIX.as_bytes())).await.is_err() {
+        if tx
+            .send(Bytes::from_static(PREFIX.as_bytes()))
+            .await
+            .is_err()
+        {
             return;
         }
         let mut next = tokio::time::Instant::now();
