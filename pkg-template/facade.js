@@ -156,9 +156,33 @@ export function defineEventSource(loader) {
       throw optionError('maxBufferSize', 'a whole number of bytes');
     }
 
+    // `shared`: one connection for every tab, frame and worker asking for the
+    // same stream with the same options. Other contexts cannot call this
+    // context's functions, so per-attempt functions and a custom fetch are
+    // refused, and the request must be copyable: fixed headers, a text body.
+    let shared = init.shared;
+    if (shared === undefined || shared === false) shared = undefined;
+    else if (shared === true) shared = '';
+    else if (typeof shared !== 'string' || shared === '') {
+      throw optionError('shared', 'true, or a non-empty string naming the stream');
+    }
+    let sharedHeaders;
+    if (shared !== undefined) {
+      const perAttempt = (name) =>
+        optionError(name, `fixed with 'shared' (other tabs cannot call this tab's functions); leave 'shared' off to recompute it per attempt`);
+      if (typeof headers === 'function') throw perAttempt('headers');
+      if (typeof body === 'function') throw perAttempt('body');
+      if (fetchFn !== undefined) throw optionError('fetch', "absent with 'shared' (other tabs cannot call this tab's fetch)");
+      if (body !== undefined && body !== null && typeof body !== 'string') {
+        throw optionError('body', "a string with 'shared' (it is copied to the tab or worker that holds the connection)");
+      }
+      sharedHeaders = headers === undefined ? undefined : [...new Headers(headers)];
+    }
+
     return {
       withCredentials,
       signal: signal || undefined,
+      shared,
       engine: {
         method,
         headers,
@@ -177,6 +201,7 @@ export function defineEventSource(loader) {
         maxBufferSize,
         fetch: fetchFn,
       },
+      sharedHeaders,
     };
   }
 
@@ -223,6 +248,8 @@ export function defineEventSource(loader) {
     #reconnectionTime;
     /** Active `for await` loops. */
     #iterators = [];
+    /** `{ key, url, options }` of a shared stream (the `shared` option). */
+    #shared = null;
     /**
      * The listeners of each event type, keyed as EventTarget keys them
      * (callback, capture): callback -> 1 (bubble) | 2 (capture). A message
@@ -262,6 +289,15 @@ export function defineEventSource(loader) {
       const options = normalize(eventSourceInitDict);
       this.#url = parsed.href;
       this.#withCredentials = options.withCredentials;
+      if (options.shared !== undefined && loader.share) {
+        // The options as another context gets them, and the stream's key.
+        const engineOptions = { ...options.engine, headers: options.sharedHeaders, fetch: undefined };
+        this.#shared = {
+          key: JSON.stringify([options.shared, this.#url, engineOptions]),
+          url: this.#url,
+          options: engineOptions,
+        };
+      }
       this.#lastEventId = options.engine.lastEventId ?? '';
       this.#reconnectionTime = options.engine.initialDelay;
 
@@ -343,6 +379,8 @@ export function defineEventSource(loader) {
       if (this.#reader) {
         this.#engine = loader.Engine.fromStream(this.#reader, options, sink);
         this.#reader = null;
+      } else if (this.#shared) {
+        this.#engine = loader.share(this.#shared, sink);
       } else {
         this.#engine = new loader.Engine(this.#url, options, sink);
       }

@@ -45,6 +45,15 @@ export interface EventSourceInit {
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Most bytes of incomplete input to buffer before failing. Default 64 MiB. */
   maxBufferSize?: number;
+  /**
+   * Share one connection with every tab, frame and worker of this origin
+   * that opens the same URL with the same options (`true`), or the same
+   * options and this name. Each object still behaves as its own
+   * EventSource. With it, `headers` and `body` must be fixed (`body` a
+   * string) and `fetch` absent: other contexts cannot call this one's
+   * functions. Ignored where BroadcastChannel or Web Locks are missing.
+   */
+  shared?: boolean | string;
 }
 
 /**

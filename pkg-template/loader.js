@@ -1,7 +1,8 @@
 // How an entry point hands the engine to the classes.
 
 /**
- * The `loader` the classes read: `{ Engine, StreamParser, error, ready }`.
+ * The `loader` the classes read: `{ Engine, StreamParser, error, ready,
+ * share }` (`share` is set by entries that can share connections).
  * `instantiate` loads and instantiates the WebAssembly module (it may
  * return a promise); `glue` holds the wasm-bindgen classes it makes usable.
  * `ready` resolves once it is, and rejects with the failure otherwise; the
@@ -9,7 +10,7 @@
  * event), so an unawaited `ready` is never an unhandled rejection.
  */
 export function loadEngine(instantiate, glue) {
-  const loader = { Engine: null, StreamParser: null, error: null, ready: null };
+  const loader = { Engine: null, StreamParser: null, error: null, ready: null, share: null };
   loader.ready = Promise.resolve()
     .then(instantiate)
     .then(

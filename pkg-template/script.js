@@ -7,9 +7,11 @@ import { initSync, Engine, liveEngines as live } from './wasm_eventsource.js';
 import bytes from './wasm_eventsource_bg.wasm';
 import { defineEventSource } from './facade.js';
 import { countEngines } from './loader.js';
+import { share, sharing } from './share.js';
+import { serve } from './shared.js';
 
 const script = typeof document !== 'undefined' ? document.currentScript : null;
-const loader = { Engine: null, error: null, ready: null };
+const loader = { Engine: null, StreamParser: null, error: null, ready: null, share: null };
 try {
   // Synchronous, so the class works the moment this script has run. It
   // throws where the page's CSP forbids WebAssembly ('wasm-unsafe-eval').
@@ -20,6 +22,21 @@ try {
   loader.error = error;
   loader.ready = Promise.reject(error);
   loader.ready.catch(() => {});
+}
+
+// `shared` sources: this same file, started as the shared worker, holds
+// their connections where SharedWorker exists.
+const src = script?.src;
+let worker = null;
+const startWorker =
+  typeof SharedWorker === 'function' && src ? () => (worker ??= new SharedWorker(src, { name: 'wasm-eventsource' })) : null;
+if (sharing()) loader.share = share(loader, startWorker);
+if (
+  typeof SharedWorkerGlobalScope === 'function' &&
+  globalThis instanceof SharedWorkerGlobalScope &&
+  globalThis.name === 'wasm-eventsource'
+) {
+  serve(loader);
 }
 
 const g = globalThis;

@@ -1,7 +1,7 @@
 // Builds pkg/ (the npm package) from the release wasm and pkg-template/.
 // Each way of loading has a real entry file in pkg-template/, bundled here
 // with esbuild next to wasm-bindgen's `--target web` glue:
-//   index.js, parser.js, polyfill.js     browsers and bundlers: the engine
+//   index.js, parser.js, polyfill.js, shared-worker.js   browsers and bundlers: the engine
 //                        (load-web.js) fetches the .wasm beside it
 //   node.js, parser-node.js, polyfill-node.js   the same entries for Node,
 //                        Deno and Bun (the `node` export condition): the
@@ -73,6 +73,8 @@ for (const [platform, suffix, load] of [
       [suffix ? 'node' : 'index']: join(src, 'index.js'),
       [`parser${suffix}`]: join(src, 'parser.js'),
       [`polyfill${suffix}`]: join(src, 'polyfill.js'),
+      // The shared worker of `shared` sources (browsers only).
+      ...(suffix ? {} : { 'shared-worker': join(src, 'shared-worker.js') }),
     },
     outdir: out,
     format: 'esm',

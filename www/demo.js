@@ -2,7 +2,7 @@
 // through ours, an authenticated POST stream, and the server power switch.
 // Plain DOM code; every element it touches is marked with an id or
 // data-role in index.html.
-import { EventSource } from '/pkg/index.js';
+import { EventSource, EventStreamParser } from '/pkg/index.js';
 
 // The module binding above shadows the global; the global is the browser's.
 const NativeEventSource = globalThis.EventSource;
@@ -333,6 +333,88 @@ function chat() {
   ui.send.disabled = false;
 }
 
+/**
+ * The parser panel: the page fetches the answer itself (POST, its own
+ * Authorization header, no reconnection) and reads the body through
+ * EventStreamParser in a for await loop, as with an LLM API.
+ */
+function parserPanel() {
+  const $ = (id) => document.getElementById(id);
+  const ui = { ask: $('parse-ask'), prompt: $('parse-prompt'), reply: $('parse-reply'), events: $('parse-events'), root: $('parse') };
+  ui.ask.addEventListener('click', async () => {
+    ui.ask.disabled = true;
+    ui.reply.textContent = '';
+    ui.root.dataset.state = 'streaming';
+    let count = 0;
+    try {
+      const response = await fetch('/demo/chat', {
+        method: 'POST',
+        headers: { Authorization: 'Bearer parser-demo', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ prompt: ui.prompt.value }),
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      // A reader rather than for await: not every engine makes streams
+      // async-iterable yet (WebKitGTK 2.50 does not).
+      const events = response.body.pipeThrough(new EventStreamParser()).getReader();
+      for (;;) {
+        const { done, value: event } = await events.read();
+        if (done) break;
+        count += 1;
+        ui.events.textContent = String(count);
+        if (event.type === 'done') {
+          await events.cancel();
+          break;
+        }
+        const data = parseJson(event.data);
+        if (data && typeof data.token === 'string') ui.reply.textContent += data.token;
+      }
+      ui.root.dataset.state = 'done';
+    } catch (e) {
+      ui.reply.textContent += ` [${e.message}]`;
+      ui.root.dataset.state = 'failed';
+    } finally {
+      ui.ask.disabled = false;
+    }
+  });
+  ui.ask.disabled = false;
+}
+
+/**
+ * The shared panel: frames (tabs of their own) on one shared stream, the
+ * connections the server sees, and closing the oldest frame (the holder on
+ * the fallback path). The stream is the test server's resumable counter,
+ * scripted here.
+ */
+async function sharedPanel() {
+  const $ = (id) => document.getElementById(id);
+  const ui = { add: $('shared-add'), close: $('shared-close'), fallback: $('shared-fallback'), conns: $('shared-conns'), frames: $('shared-frames') };
+  const reset = async () => {
+    for (const f of [...ui.frames.children]) f.remove();
+    await fetch('/_script/demo-shared', {
+      method: 'POST',
+      body: JSON.stringify({ responses: [{ body: [{ count: { interval: 250 } }], end: 'stall' }] }),
+    });
+  };
+  await reset();
+  ui.add.addEventListener('click', () => {
+    const frame = el('iframe', 'card');
+    frame.src = `/shared-frame.html${ui.fallback.checked ? '?fallback' : ''}`;
+    frame.style.cssText = 'width: 100%; height: 8.5em; border: 1px solid var(--line);';
+    ui.frames.append(frame);
+  });
+  ui.close.addEventListener('click', () => ui.frames.firstElementChild?.remove());
+  ui.fallback.addEventListener('change', reset);
+  setInterval(async () => {
+    const [reqs, closed] = await Promise.all([
+      fetch('/_requests/demo-shared?kind=attempts').then((r) => r.json()),
+      fetch('/_closed/demo-shared').then((r) => r.json()),
+    ]);
+    ui.conns.textContent = String(reqs.length - closed);
+  }, 500);
+  ui.add.disabled = false;
+  ui.close.disabled = false;
+}
+
 clockPane(document.getElementById('native'), {
   ours: false,
   create: () => new NativeEventSource('/demo/clock'),
@@ -343,4 +425,6 @@ clockPane(document.getElementById('ours'), {
 });
 powerSwitch();
 chat();
+parserPanel();
+sharedPanel();
 document.body.dataset.demo = 'ready';

@@ -153,6 +153,56 @@ describe('demo page', () => {
     }
   });
 
+  it('reads a fetched chat answer through EventStreamParser', async () => {
+    await fill('#parse-prompt', 'alpha beta gamma');
+    await waitFor(() => !document.getElementById('parse-ask').disabled);
+    await click('#parse-ask');
+    await waitFor(() => document.getElementById('parse').dataset.state === 'done' || document.getElementById('parse').dataset.state === 'failed');
+    assert.equal(await page.evaluate(() => document.getElementById('parse').dataset.state), 'done');
+    assert.equal((await text('#parse-reply')).trim(), 'alpha beta gamma');
+    assert.ok(Number(await text('#parse-events')) >= 4, 'the auth event, three words, done');
+  });
+
+  it('shares one connection between tabs, and hands it over when the holding tab closes', async () => {
+    // The fallback path, where a tab holds the connection and can be closed.
+    await page.evaluate(() => {
+      const box = document.getElementById('shared-fallback');
+      box.checked = true;
+      box.dispatchEvent(new Event('change'));
+    });
+    await waitFor(() => !document.getElementById('shared-add').disabled && document.querySelectorAll('#shared-frames iframe').length === 0);
+    for (let i = 0; i < 3; i++) await click('#shared-add');
+    const seen = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('#shared-frames iframe')].map((f) =>
+          (f.contentDocument?.body?.dataset.seen ?? '').trim().split(/\s+/).filter(Boolean).map(Number)
+        )
+      );
+    await waitFor(
+      () =>
+        [...document.querySelectorAll('#shared-frames iframe')].every(
+          (f) => (f.contentDocument?.body?.dataset.seen ?? '').trim().split(/\s+/).filter(Boolean).length >= 3
+        ),
+      undefined,
+      15000
+    );
+    await waitFor(() => document.getElementById('shared-conns').textContent === '1', undefined, 5000);
+    await click('#shared-close');
+    const before = (await seen()).map((s) => s.length);
+    await waitFor(
+      (b) =>
+        [...document.querySelectorAll('#shared-frames iframe')].every(
+          (f, i) => (f.contentDocument?.body?.dataset.seen ?? '').trim().split(/\s+/).filter(Boolean).length >= b[i] + 4
+        ),
+      before,
+      15000
+    );
+    for (const s of await seen()) {
+      s.forEach((n, i) => assert.equal(n, s[0] + i, `consecutive after the hand-over: ${s}`));
+    }
+    assert.equal(await text('#shared-conns'), '1', 'still one connection');
+  });
+
   it('saves a screenshot and threw nothing', async () => {
     mkdirSync(dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });

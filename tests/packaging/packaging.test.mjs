@@ -99,6 +99,19 @@ for (const [label, page, extra] of [
   });
 }
 
+test('Vite build: a shared source runs in the shared worker the build emitted', async () => {
+  const { result, reqs, errors } = await runPage('vite/dist/shared.html');
+  assert.deepEqual(
+    { type: result.type, data: result.data, lastEventId: result.lastEventId },
+    { type: 'greet', data: 'hello', lastEventId: '7' }
+  );
+  assert.equal(result.holderHeld, true, 'someone holds the stream');
+  assert.equal(result.pagePending, false, 'and the page did not have to ask for it: the worker holds it');
+  assert.equal(reqs.length, 1);
+  assert.equal(reqs[0].headers['x-app'], reqs[0].path.slice('/sse/'.length));
+  assert.deepEqual(errors, []);
+});
+
 test("Vite build under CSP without 'wasm-unsafe-eval': ready rejects, each source fails with one error", async () => {
   const { result, reqs } = await runPage('vite/dist/nowasm.html');
   assert.equal(result.ready, 'rejected');
@@ -184,6 +197,7 @@ test('the tarball holds the package and nothing else; npm publish --dry-run pass
       'polyfill.d.ts',
       'polyfill.js',
       'script.d.ts',
+      'shared-worker.js',
       'wasm-eventsource.js',
       'wasm_eventsource_bg.wasm',
     ]

@@ -34,6 +34,7 @@ const init: EventSourceInit = {
   maxBufferSize: 1 << 20,
 };
 const fixedHeaders: EventSourceInit = { headers: new Headers({ 'X-A': '1' }), body: new Blob(['x']), retry: { jitter: 0.5 } };
+const sharedInit: EventSourceInit[] = [{ shared: true }, { shared: 'clock', headers: { 'X-A': '1' } }];
 
 // The class is a drop-in for the DOM's...
 const Ctor: typeof globalThis.EventSource = EventSource;
@@ -105,4 +106,4 @@ const loaded: Promise<void> = WasmEventSource.ready;
 const count: number = WasmEventSource.liveEngines() + liveEngines();
 const native: typeof globalThis.EventSource | undefined = NativeEventSource;
 
-export const used = [Default, FromPolyfill, dom, sources, state, Wasm, loaded, count, native, ready, streams];
+export const used = [sharedInit, Default, FromPolyfill, dom, sources, state, Wasm, loaded, count, native, ready, streams];

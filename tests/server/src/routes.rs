@@ -10,6 +10,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
@@ -19,7 +20,7 @@ use crate::http::{
 };
 use crate::script::{Cors, End, Script, ScriptedResponse, Step};
 use crate::state::{Kind, Record, State, StoredResult};
-use crate::stream::{ServerBody, StreamTx};
+use crate::stream::{Gone, ServerBody, StreamTx};
 use crate::{bench, demo, files};
 
 /// Long-polls never wait longer than this, whatever the query says.
@@ -238,11 +239,18 @@ async fn scripted(
         ServerBody::empty()
     } else {
         let (tx, body) = ServerBody::channel();
+        let resume_after = parts
+            .headers
+            .get("last-event-id")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(0);
         tokio::spawn(play(
             state.clone(),
             name.to_owned(),
             registered.generation,
             scripted.clone(),
+            resume_after,
             tx,
         ));
         body
@@ -269,6 +277,30 @@ fn apply_script_headers(headers: &mut HeaderMap, scripted: &ScriptedResponse) {
     }
 }
 
+/// A `count` step: numbered events after `resume_after`, one per `interval`.
+async fn count_events(
+    state: &State,
+    name: &str,
+    generation: u64,
+    tx: &StreamTx,
+    interval: Duration,
+    count: Option<u64>,
+    resume_after: u64,
+) -> Result<(), Gone> {
+    let mut next = tokio::time::Instant::now();
+    let last = count.map_or(u64::MAX, |c| resume_after.saturating_add(c));
+    for n in resume_after.saturating_add(1)..=last {
+        next += interval;
+        tx.sleep(next.saturating_duration_since(tokio::time::Instant::now()))
+            .await?;
+        let data = Bytes::from(format!("id: {n}\ndata: {n}\n\n"));
+        let len = data.len();
+        tx.send(data).await?;
+        state.add_sent(name, generation, len);
+    }
+    Ok(())
+}
+
 /// Feeds a scripted body to the connection, counting the stream as closed
 /// by the client if the client leaves before the body ended.
 async fn play(
@@ -276,6 +308,7 @@ async fn play(
     name: String,
     generation: u64,
     scripted: Arc<ScriptedResponse>,
+    resume_after: u64,
     tx: StreamTx,
 ) {
     for step in &scripted.body {
@@ -288,6 +321,18 @@ async fn play(
                 sent
             }
             Step::Delay(d) => tx.sleep(*d).await,
+            Step::Count { interval, count } => {
+                count_events(
+                    &state,
+                    &name,
+                    generation,
+                    &tx,
+                    *interval,
+                    *count,
+                    resume_after,
+                )
+                .await
+            }
         };
         if sent.is_err() {
             state.client_closed(&name, generation);

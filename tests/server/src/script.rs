@@ -92,6 +92,16 @@ enum StepSpec {
     B64(String),
     Delay(f64),
     Repeat(RepeatSpec),
+    Count(CountSpec),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountSpec {
+    /// Milliseconds between events.
+    interval: f64,
+    /// Events to send (unbounded when absent).
+    count: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -125,6 +135,13 @@ pub(crate) enum Step {
     /// step if that step waits.
     Send(Bytes),
     Delay(Duration),
+    /// Numbered events `id: N` / `data: N`, one every `interval`, starting
+    /// after the request's `Last-Event-ID` (or at 1), `count` of them or
+    /// without end.
+    Count {
+        interval: Duration,
+        count: Option<u64>,
+    },
 }
 
 impl Script {
@@ -228,6 +245,17 @@ fn compile_step(step: StepSpec, out: &mut Vec<Step>) -> Result<(), String> {
             }
             out.push(Step::Delay(Duration::from_secs_f64(ms / 1000.0)));
         }
+        StepSpec::Count(CountSpec { interval, count }) => {
+            if !(interval.is_finite() && interval >= 0.0) {
+                return Err(format!(
+                    "count.interval must be a non-negative number of ms, got {interval}"
+                ));
+            }
+            out.push(Step::Count {
+                interval: Duration::from_secs_f64(interval / 1000.0),
+                count,
+            });
+        }
         StepSpec::Repeat(RepeatSpec { count, data }) => {
             let total = data
                 .len()
@@ -255,7 +283,7 @@ mod tests {
             .iter()
             .filter_map(|s| match s {
                 Step::Send(b) => Some(b.to_vec()),
-                Step::Delay(_) => None,
+                Step::Delay(_) | Step::Count { .. } => None,
             })
             .flatten()
             .collect()

@@ -651,3 +651,31 @@ async fn tick_stamps_each_event_with_the_servers_clock() {
     assert!(stamps[0] >= before, "{stamps:?} after {before}");
     assert!(stamps.windows(2).all(|w| w[1] - w[0] >= 1.0), "{stamps:?}");
 }
+
+#[tokio::test]
+async fn count_steps_resume_after_the_last_event_id() {
+    let addr = start(&[]).await;
+    script(
+        addr,
+        "counter",
+        r#"{"responses":[{"body":[{"count":{"interval":1,"count":3}}]}]}"#,
+    )
+    .await;
+    assert_eq!(
+        get(addr, "/sse/counter").await.text(),
+        "id: 1\ndata: 1\n\nid: 2\ndata: 2\n\nid: 3\ndata: 3\n\n"
+    );
+    let mut conn = Conn::open(addr).await;
+    conn.send(&request(
+        "GET",
+        "/sse/counter",
+        &[("last-event-id", b"41")],
+        b"",
+    ))
+    .await;
+    assert_eq!(conn.head().await.status, 200);
+    assert_eq!(
+        conn.chunk().await,
+        Chunk::Data(b"id: 42\ndata: 42\n\n".to_vec())
+    );
+}

@@ -1,5 +1,5 @@
-// Production build of three pages: the app, the app under a CSP that allows
-// WebAssembly, and under one that does not.
+// Production build of four pages: the app, the app under a CSP that allows
+// WebAssembly, under one that does not, and a shared source.
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
@@ -12,6 +12,7 @@ export default defineConfig({
         index: resolve(import.meta.dirname, 'index.html'),
         csp: resolve(import.meta.dirname, 'csp.html'),
         nowasm: resolve(import.meta.dirname, 'nowasm.html'),
+        shared: resolve(import.meta.dirname, 'shared.html'),
       },
     },
   },
