@@ -10,7 +10,7 @@ EXAMPLE := examples/rust-app
 # An app pinned to the oldest wasm-bindgen the crate's requirements allow.
 DOWNSTREAM_WASM_BINDGEN := 0.2.93
 
-.PHONY: help setup test lint fmt-check clippy test-native test-fuzz fuzz test-doc build example test-downstream test-wasm test-browser test-packaging demo bench bench-native bench-browser server clean
+.PHONY: test-size help setup test lint fmt-check clippy test-native test-fuzz fuzz test-doc build example test-downstream test-wasm test-browser test-packaging demo bench bench-native bench-browser server clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -18,7 +18,7 @@ help: ## List the targets
 setup: ## Install the toolchain and the browser engines (idempotent; skips what is present)
 	@scripts/bootstrap.sh
 
-test: setup lint test-native test-fuzz test-doc build example test-downstream test-wasm test-browser test-packaging ## Everything CI runs
+test: setup lint test-native test-fuzz test-doc build test-size example test-downstream test-wasm test-browser test-packaging ## Everything CI runs
 	@echo "make test: all passed"
 
 lint: fmt-check clippy ## cargo fmt --check and clippy -D warnings (native, wasm32, the example)
@@ -53,6 +53,9 @@ build: ## Release wasm build and pkg/ (npm package + script-tag file); prints si
 	cargo rustc --release --lib --target $(WASM_TARGET) -p wasm-eventsource --features js-api --crate-type cdylib
 	@echo "raw .wasm (before wasm-bindgen and wasm-opt): $$(stat -c %s $(WASM)) bytes"
 	node scripts/build-pkg.mjs
+
+test-size: build ## Fails when the npm entry or the script tag outgrows its ceiling (scripts/size-budget.json)
+	node scripts/check-size.mjs
 
 LOCKED_WASM_BINDGEN = awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print; exit }'
 
@@ -104,7 +107,7 @@ bench: bench-native bench-browser ## Both benchmarks (numbers go in BENCHMARKS.m
 bench-native: ## Native parser throughput
 	cargo bench --bench parser
 
-bench-browser: setup build $(SERVER) ## End-to-end throughput vs native EventSource in headless Chromium
+bench-browser: setup build $(SERVER) ## Headless Chromium: events (native, ours, eventsource v4, event-source-polyfill) and streams (parser, for await)
 	node tests/bench/run.mjs
 
 clean:

@@ -41,13 +41,15 @@ fi
 # The browser engines the tests run in, from Debian: Chromium (+ chromedriver
 # for the wasm-bindgen tests), Firefox ESR, WebKitGTK's WebKitWebDriver (its
 # MiniBrowser comes with libwebkit2gtk-4.1-0), and Xvfb, since this
-# MiniBrowser has no headless mode. One `apt-get update` at most.
+# MiniBrowser has no headless mode; and wabt, whose wasm-objdump names the
+# largest functions in `make build`'s size table. One `apt-get update` at most.
 APT_PACKAGES=()
 [ -x /usr/bin/chromium ] || APT_PACKAGES+=(chromium)
 [ -x /usr/bin/chromedriver ] || APT_PACKAGES+=(chromium-driver)
 [ -x /usr/bin/firefox-esr ] || APT_PACKAGES+=(firefox-esr)
 [ -x /usr/bin/WebKitWebDriver ] || APT_PACKAGES+=(webkit2gtk-driver)
 [ -x /usr/bin/Xvfb ] || APT_PACKAGES+=(xvfb)
+[ -x /usr/bin/wasm-objdump ] || APT_PACKAGES+=(wabt)
 if [ ${#APT_PACKAGES[@]} -gt 0 ]; then
   say "installing Debian packages: ${APT_PACKAGES[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -38,17 +38,15 @@ mkdirSync(out, { recursive: true });
 run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', src, wasmIn]);
 const wasm = join(src, 'wasm_eventsource_bg.wasm');
 // A current wasm-opt (npm binaryen); Debian's old one breaks the externref table.
-run(bin('wasm-opt'), [
-  '-Oz',
+const WASM_FEATURES = [
   '--enable-bulk-memory',
   '--enable-nontrapping-float-to-int',
   '--enable-reference-types',
   '--enable-sign-ext',
   '--enable-multivalue',
-  wasm,
-  '-o',
-  wasm,
-]);
+];
+copyFileSync(wasm, join(src, 'wasm_eventsource_bg.unoptimised.wasm'));
+run(bin('wasm-opt'), ['-Oz', '--converge', ...WASM_FEATURES, wasm, '-o', wasm]);
 for (const f of readdirSync(tpl)) if (f.endsWith('.js')) copyFileSync(join(tpl, f), join(src, f));
 copyFileSync(wasm, join(out, 'wasm_eventsource_bg.wasm'));
 
@@ -109,10 +107,11 @@ const pkgJson = JSON.parse(readFileSync(join(tpl, 'package.json'), 'utf8'));
 pkgJson.version = cargoVersion;
 writeFileSync(join(out, 'package.json'), JSON.stringify(pkgJson, null, 2) + '\n');
 
-// Sizes: what a page using the npm entry downloads, and the script tag.
+// Sizes: what a page using the npm entry downloads, and the script tag,
+// part by part, with the largest functions of the module.
 const gz = (files) => files.reduce((n, f) => n + gzipSync(readFileSync(join(out, f)), { level: 9 }).length, 0);
 const raw = (files) => files.reduce((n, f) => n + statSync(join(out, f)).size, 0);
-// The npm entry: index.js, the chunks it imports, and the wasm.
+// An entry's files: it, and the chunks it imports.
 const imported = (file, seen = new Set()) => {
   for (const [, dep] of readFileSync(join(out, file), 'utf8').matchAll(/from\s*"\.\/(chunk-[\w-]+\.js)"/g)) {
     if (!seen.has(dep)) imported(dep, seen.add(dep));
@@ -121,17 +120,53 @@ const imported = (file, seen = new Set()) => {
 };
 const webChunks = imported('index.js');
 const npmFiles = ['index.js', ...webChunks, 'wasm_eventsource_bg.wasm'];
+const parserFiles = ['parser.js', ...imported('parser.js'), 'wasm_eventsource_bg.wasm'];
 const sizes = {
   wasm: statSync(join(out, 'wasm_eventsource_bg.wasm')).size,
   wasmGzip: gz(['wasm_eventsource_bg.wasm']),
   jsGzip: gz(['index.js', ...webChunks]),
   npmEntryRaw: raw(npmFiles),
   npmEntryGzip: gz(npmFiles),
+  parserEntryGzip: gz(parserFiles),
   scriptTagRaw: raw(['wasm-eventsource.js']),
   scriptTagGzip: gz(['wasm-eventsource.js']),
+  sharedWorkerGzip: gz(['shared-worker.js', ...imported('shared-worker.js')]),
 };
 writeFileSync(join(root, 'target/pkg-sizes.json'), JSON.stringify(sizes, null, 2) + '\n');
-console.log(`pkg/ built: ${readdirSync(out).join(', ')}`);
-console.log(
-  `sizes: wasm ${sizes.wasm} B (${sizes.wasmGzip} B gzip); npm entry (wasm + JS) ${sizes.npmEntryRaw} B, ${sizes.npmEntryGzip} B gzip; script tag ${sizes.scriptTagRaw} B, ${sizes.scriptTagGzip} B gzip`
-);
+
+function largestFunctions(count) {
+  // A copy of the optimised module that keeps its names section.
+  const named = join(src, 'named.wasm');
+  run(bin('wasm-opt'), ['-Oz', '-g', ...WASM_FEATURES, join(src, 'wasm_eventsource_bg.unoptimised.wasm'), '-o', named]);
+  let listing;
+  try {
+    listing = execFileSync('wasm-objdump', ['-x', named], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  } catch {
+    return null;
+  }
+  return [...listing.matchAll(/^ - func\[\d+\] size=(\d+) <(.*)>$/gm)]
+    .map(([, size, name]) => ({ size: Number(size), name: name.replace(/::h[0-9a-f]{16}$/, '').replace(/\[[0-9a-f]{16}\]/g, '') }))
+    .sort((a, b) => b.size - a.size)
+    .slice(0, count);
+}
+
+const row = (what, rawBytes, gzBytes) => `  ${what.padEnd(44)} ${String(rawBytes ?? '').padStart(9)} ${String(gzBytes).padStart(9)}`;
+const lines = [
+  `pkg/ built: ${readdirSync(out).join(', ')}`,
+  '',
+  `  ${'part'.padEnd(44)} ${'raw B'.padStart(9)} ${'gzip B'.padStart(9)}`,
+  row('wasm_eventsource_bg.wasm', sizes.wasm, sizes.wasmGzip),
+  row('npm entry JS (index.js + its chunks)', raw(['index.js', ...webChunks]), sizes.jsGzip),
+  row('npm entry (JS + wasm)', sizes.npmEntryRaw, sizes.npmEntryGzip),
+  row("'wasm-eventsource/parser' (JS + wasm)", raw(parserFiles), sizes.parserEntryGzip),
+  row('script tag wasm-eventsource.js (wasm inlined)', sizes.scriptTagRaw, sizes.scriptTagGzip),
+  row('shared-worker.js (+ chunks, wasm not counted)', raw(['shared-worker.js', ...imported('shared-worker.js')]), sizes.sharedWorkerGzip),
+];
+const largest = largestFunctions(12);
+if (largest) {
+  lines.push('', '  largest wasm functions (bytes of code):');
+  for (const f of largest) lines.push(`  ${String(f.size).padStart(7)}  ${f.name.slice(0, 100)}`);
+} else {
+  lines.push('', '  (wasm-objdump, from Debian\'s wabt, would name the largest functions here)');
+}
+console.log(lines.join('\n'));

@@ -7,13 +7,11 @@
 //
 // Query parameters: key (where to post; without it nothing is posted),
 // runs (measured runs per client and stream, default 5).
+import { clear, key, median, print, run, runs, sleep } from './page.js';
 import { EventSource as WasmEventSource, ready } from '/pkg/index.js';
 import { EventSource as EventSourceV4 } from 'eventsource';
 
 const NativeEventSource = globalThis.EventSource;
-const params = new URLSearchParams(location.search);
-const key = params.get('key');
-const runs = Math.max(1, Number(params.get('runs') || 5));
 const TIMEOUT_MS = 120_000;
 
 /** The streams measured; `ids` marks events that carry `id: N`. */
@@ -29,16 +27,6 @@ const CLIENTS = {
   'event-source-polyfill': globalThis.EventSourcePolyfill,
 };
 
-const out = document.getElementById('out');
-const print = (line) => {
-  out.textContent += line + '\n';
-};
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
@@ -277,7 +265,7 @@ async function main() {
   // Cold: the first source of each client in this page.
   const cold = {};
   for (const name of Object.keys(CLIENTS)) cold[name] = await openTime(name, 'cold');
-  out.textContent = '';
+  clear();
   const results = await throughput();
   const open = await opening(cold);
   const lat = await latency();
@@ -293,22 +281,4 @@ async function main() {
   };
 }
 
-async function report(body) {
-  if (!key) return;
-  await fetch(`/_result/${encodeURIComponent(key)}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
-
-main().then(
-  async (r) => {
-    print('done');
-    await report(r);
-  },
-  async (e) => {
-    print(`failed: ${e.stack || e}`);
-    await report({ error: String(e && e.message ? e.message : e) });
-  }
-);
+run(main);

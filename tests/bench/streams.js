@@ -9,24 +9,12 @@
 // Workloads: W1 32-byte events; W2 ~110-byte LLM-style events with ids;
 // W3 CRLF lines with comments and named events; W4 one 8 MiB data line
 // (and 2 and 4 MiB, for linearity). Results go to /_result/{key}.
+import { clear, median, print, run, runs, sleep } from './page.js';
 import { EventSource as WasmEventSource, EventStreamParser, ready } from '/pkg/index.js';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 
 const NativeEventSource = globalThis.EventSource;
-const params = new URLSearchParams(location.search);
-const key = params.get('key');
-const runs = Math.max(1, Number(params.get('runs') || 5));
 const CHUNK = 1460;
-const out = document.getElementById('out');
-const print = (line) => {
-  out.textContent += line + '\n';
-};
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const pad = (s, size) => s.padEnd(size, 'x');
 
 /** Each workload: its text (built once), its event count, and the event type consumers listen to. */
@@ -181,7 +169,7 @@ async function measure(label, fns, w, arg) {
 
 async function main() {
   await ready;
-  out.textContent = '';
+  clear();
   const parser = [];
   const consumption = [];
   for (const w of workloads()) {
@@ -198,22 +186,4 @@ async function main() {
   return { userAgent: navigator.userAgent, runs, chunk: CHUNK, parser, consumption };
 }
 
-async function report(body) {
-  if (!key) return;
-  await fetch(`/_result/${encodeURIComponent(key)}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
-
-main().then(
-  async (r) => {
-    print('done');
-    await report(r);
-  },
-  async (e) => {
-    print(`failed: ${e.stack || e}`);
-    await report({ error: String(e && e.message ? e.message : e) });
-  }
-);
+run(main);

@@ -404,6 +404,29 @@ test('a 503 without retryOnStatus fails the connection', async () => {
   assert.equal(await reached(ctx.base, name, 2, 400), false);
 });
 
+test('inactivityTimeout runs on a monotonic clock: the wall clock stepping back an hour does not stop it', async () => {
+  const page = await ctx.page();
+  const name = unique('monotonic');
+  await script(ctx.base, name, only(stall(':\n')));
+  const log = await page.evaluate(async (u) => {
+    const realNow = Date.now;
+    const es = new WasmEventSource(u, { inactivityTimeout: 600, retry: { maxAttempts: 0 } });
+    const log = [];
+    es.onerror = (e) => log.push(e.reason);
+    await nextEvent(es, 'open');
+    // After the comment has arrived (its time is the last activity)...
+    await sleep(150);
+    // ...the wall clock steps back (NTP, a time-zone bug, a user): silence
+    // measured on it would look negative, and never long enough.
+    Date.now = () => realNow() - 3600e3;
+    await sleep(1500);
+    Date.now = realNow;
+    es.close();
+    return log;
+  }, `/sse/${name}`);
+  assert.deepEqual(log, ['inactivity'], 'the silence is noticed after inactivityTimeout');
+});
+
 test('inactivityTimeout: a stalled stream reconnects; comments keep it alive', async () => {
   const page = await ctx.page();
   // 300 ms limit. The first response sends a comment every 100 ms for

@@ -162,6 +162,34 @@ for (const [runtime, cmd, args] of [
   });
 }
 
+test('Node: EventStreamParser, for await, fromReadableStream() and the parser entry', async () => {
+  const name = unique('node-streams');
+  await script(ctx.server.base, name, {
+    responses: [{ body: [{ data: 'retry: 2500\nid: 1\ndata: a\n\nevent: up\ndata: b\n\ndata: unfinished' }] }],
+  });
+  const r = spawnSync(process.execPath, ['streams.mjs', ctx.server.base, name], { cwd: join(apps, 'runtime'), encoding: 'utf8', timeout: 30000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop());
+  const events = [
+    ['message', 'a', '1'],
+    ['up', 'b', '1'],
+  ];
+  assert.deepEqual(out.parsed, events);
+  assert.deepEqual(out.retries, [2500]);
+  assert.deepEqual(out.iterated, events, 'the loop yields the messages received');
+  assert.deepEqual(out.thrown, { isEventSourceError: true, reason: 'body-ended' }, 'then throws: maxAttempts 0 gives up');
+  assert.deepEqual(out.fromStream, {
+    streamed: [
+      ['a', 'null'],
+      ['b', 'null'],
+    ],
+    lastEventId: '1',
+    reconnectionTime: 2500,
+    url: 'about:event-stream',
+  });
+  assert.deepEqual(out.parserOnly, ['a', 'b']);
+});
+
 for (const [ts, tsc] of [
   ['TypeScript 5', join(root, 'node_modules/typescript5/bin/tsc')],
   ['TypeScript 7', join(root, 'node_modules/typescript/bin/tsc')],
