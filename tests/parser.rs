@@ -21,14 +21,11 @@ use proptest::sample::Index;
 use proptest::test_runner::Config as ProptestConfig;
 use wasm_eventsource::parser::{Batch, EventParser, Feed, DEFAULT_MAX_BUFFER_SIZE};
 
-// ------------------------------------------------------------------ outcomes
+#[path = "support/batch.rs"]
+mod batch;
+use batch::Ev;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Ev {
-    event_type: String,
-    data: String,
-    last_event_id: String,
-}
+// ------------------------------------------------------------------ outcomes
 
 /// Everything observable from parsing one stream.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -40,33 +37,12 @@ struct Outcome {
     last_id: String,
 }
 
-/// Checks the packed format against `iter()`, moves the events and retry into
-/// `out`, and clears the batch.
+/// Moves the events and retry of `batch` into `out` (checking the packed
+/// format), and clears the batch.
 fn drain(batch: &mut Batch, out: &mut Outcome) {
-    let parts: Vec<&str> = batch.packed().split('\r').collect();
-    assert_eq!(
-        parts.len(),
-        3 * batch.len() + 1,
-        "packed: {:?}",
-        batch.packed()
-    );
-    assert_eq!(parts.last(), Some(&""));
-    assert_eq!(batch.is_empty(), batch.iter().next().is_none());
-    let mut count = 0;
-    for (event, triple) in batch.iter().zip(parts.chunks(3)) {
-        assert_eq!([event.data, event.event_type, event.last_event_id], triple);
-        out.events.push(Ev {
-            event_type: event.event_type.to_owned(),
-            data: event.data.to_owned(),
-            last_event_id: event.last_event_id.to_owned(),
-        });
-        count += 1;
-    }
-    assert_eq!(count, batch.len());
-    if let Some(retry) = batch.retry() {
+    if let Some(retry) = batch::take(batch, &mut out.events) {
         out.retry = Some(retry);
     }
-    batch.clear();
 }
 
 /// Feeds `chunks` to a fresh parser. `clear_each` drains the batch after every

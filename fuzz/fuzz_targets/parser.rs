@@ -30,6 +30,10 @@
 use libfuzzer_sys::fuzz_target;
 use wasm_eventsource::parser::{Batch, EventParser, Feed, DEFAULT_MAX_BUFFER_SIZE};
 
+#[path = "../../tests/support/batch.rs"]
+mod batch;
+use batch::Ev;
+
 fuzz_target!(|input: &[u8]| check(input));
 
 /// The limit, the chunk lengths and the stream an input stands for.
@@ -60,13 +64,6 @@ fn chunks<'a>(lengths: &[u8], mut stream: &'a [u8]) -> Vec<&'a [u8]> {
         stream = rest;
     }
     chunks
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Ev {
-    event_type: String,
-    data: String,
-    last_event_id: String,
 }
 
 /// Everything observable from feeding one stream.
@@ -127,29 +124,12 @@ fn run(parser: &mut EventParser, chunks: &[&[u8]]) -> Outcome {
     out
 }
 
-/// Checks the packed format against `iter()` and `len()`, then moves the
-/// events and the retry value into `out` and clears the batch.
+/// Moves the events and retry of `batch` into `out` (checking the packed
+/// format), and clears the batch.
 fn drain(batch: &mut Batch, out: &mut Outcome) {
-    let parts: Vec<&str> = batch.packed().split('\r').collect();
-    assert_eq!(parts.len(), 3 * batch.len() + 1, "{:?}", batch.packed());
-    assert_eq!(parts.last(), Some(&""));
-    assert_eq!(batch.is_empty(), batch.iter().next().is_none());
-    let mut count = 0;
-    for (event, triple) in batch.iter().zip(parts.chunks(3)) {
-        assert_eq!([event.data, event.event_type, event.last_event_id], triple);
-        assert!(!event.event_type.is_empty());
-        out.events.push(Ev {
-            event_type: event.event_type.to_owned(),
-            data: event.data.to_owned(),
-            last_event_id: event.last_event_id.to_owned(),
-        });
-        count += 1;
-    }
-    assert_eq!(count, batch.len());
-    if let Some(retry) = batch.retry() {
+    if let Some(retry) = batch::take(batch, &mut out.events) {
         out.retry = Some(retry);
     }
-    batch.clear();
 }
 
 /// After `finish()` or `reset()`, `parser` must parse like a new parser given
