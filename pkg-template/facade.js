@@ -618,5 +618,7 @@ export function defineEventSource(loader) {
     Object.defineProperty(EventSource.prototype, name, { value, enumerable: true });
   }
   Object.defineProperty(EventSource.prototype, Symbol.toStringTag, { value: 'EventSource', configurable: true });
+  // The build minifies names away (it keeps none, for size): keep this one.
+  Object.defineProperty(EventSource, 'name', { value: 'EventSource' });
   return EventSource;
 }

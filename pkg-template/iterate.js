@@ -15,6 +15,9 @@ export class EventSourceError extends Error {
   }
 }
 
+// The build minifies names away (it keeps none, for size): keep this one.
+Object.defineProperty(EventSourceError, 'name', { value: 'EventSourceError' });
+
 const DONE = Object.freeze({ value: undefined, done: true });
 
 export class MessageIterator {

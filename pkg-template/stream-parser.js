@@ -23,7 +23,7 @@ export function defineEventStreamParser(loader) {
     throw new TypeError('EventStreamParser: chunks must be Uint8Array (or another ArrayBuffer view, or an ArrayBuffer).');
   }
 
-  return class EventStreamParser extends TransformStream {
+  class EventStreamParser extends TransformStream {
     constructor(options = {}) {
       if (options === null || typeof options !== 'object') {
         throw new TypeError("Failed to construct 'EventStreamParser': options must be an object.");
@@ -63,5 +63,8 @@ export function defineEventStreamParser(loader) {
         },
       }, undefined, READABLE_STRATEGY);
     }
-  };
+  }
+  // The build minifies names away (it keeps none, for size): keep this one.
+  Object.defineProperty(EventStreamParser, 'name', { value: 'EventStreamParser' });
+  return EventStreamParser;
 }

@@ -164,8 +164,17 @@ test('constructor.length is 1, like native (WebIDL: one required argument)', asy
 
 test('the class is named EventSource, like native', async () => {
   const page = await ctx.page();
-  const r = await inBoth(page, ({ C }) => [window[C].name, new window[C]('/sse/x', {}).constructor.name]);
-  assert.deepEqual(r.native, ['EventSource', 'EventSource']);
+  const r = await inBoth(page, ({ C }) => {
+    const es = new window[C]('/sse/x', {});
+    es.close();
+    const { value, writable, enumerable, configurable } = Object.getOwnPropertyDescriptor(window[C], 'name');
+    return [window[C].name, es.constructor.name, { value, writable, enumerable, configurable }];
+  });
+  assert.deepEqual(r.native, [
+    'EventSource',
+    'EventSource',
+    { value: 'EventSource', writable: false, enumerable: false, configurable: true },
+  ]);
   assert.deepEqual(r.wasm, r.native);
 });
 
