@@ -9,9 +9,10 @@
 // them as its own.
 //
 // Where SharedWorker exists, a page starts one per origin and asks it to
-// hold the stream, so the connection lives outside any tab. Where it does
-// not (Chromium on Android; dedicated workers), views ask for the lock
-// themselves; when the holding tab goes away the lock passes to the next
+// hold the stream, so the connection lives outside any tab; once it does,
+// the views queue for the lock behind it, in case the worker dies first.
+// Where it does not (Chromium on Android; dedicated workers), views ask for
+// the lock at once. When the holder goes away the lock passes to the next
 // view, which reconnects with the last event id every view has seen (so a
 // server that honours Last-Event-ID resends nothing twice and nothing is
 // lost).
@@ -165,16 +166,24 @@ export function join(loader, spec, sink, startWorker) {
   const becomeCandidate = () => {
     if (!left && !stopHolding) stopHolding = hold(loader, spec, tracked);
   };
+  // Someone holds the stream. Where the shared worker holds it, this view
+  // now queues for the lock behind it, so that should the worker die with
+  // tabs still open (WebKitGTK 2.50 ends it when some tab closes)
+  // the stream carries on here, resumed from the last event id.
+  const holderHeard = () => {
+    heard();
+    if (startWorker) becomeCandidate();
+  };
   channel.onmessage = ({ data }) => {
     if (left) return;
     switch (data.t) {
       case 'holder':
-        heard();
+        holderHeard();
         channel.postMessage({ t: 'here', v: id });
         break;
       case 'state':
         if (data.to !== id) break;
-        heard();
+        holderHeard();
         tracked.lastEventId = data.lastEventId;
         if (data.reconnectionTime !== undefined) tracked.reconnectionTime = data.reconnectionTime;
         if (data.open && !open) {
@@ -183,7 +192,7 @@ export function join(loader, spec, sink, startWorker) {
         }
         break;
       case 'open':
-        heard();
+        holderHeard();
         // A hand-over to a new holder is seamless: an OPEN view stays open.
         if (!open) {
           open = true;

@@ -106,7 +106,7 @@ test('Vite build: a shared source runs in the shared worker the build emitted', 
     { type: 'greet', data: 'hello', lastEventId: '7' }
   );
   assert.equal(result.holderHeld, true, 'someone holds the stream');
-  assert.equal(result.pagePending, false, 'and the page did not have to ask for it: the worker holds it');
+  assert.equal(result.pageHolds, false, 'and not the page: the worker holds it');
   assert.equal(reqs.length, 1);
   assert.equal(reqs[0].headers['x-app'], reqs[0].path.slice('/sse/'.length));
   assert.deepEqual(errors, []);

@@ -6,14 +6,17 @@ import { EventSource } from 'wasm-eventsource';
 const name = new URLSearchParams(location.search).get('name');
 const es = new EventSource(`/sse/${name}`, { shared: true, headers: { 'X-App': name } });
 es.addEventListener('greet', async (e) => {
-  const locks = await navigator.locks.query();
+  // This page's client id, from a lock of its own.
+  const me = `me-${Math.random()}`;
+  const page = await navigator.locks.request(me, async () => (await navigator.locks.query()).held.find((l) => l.name === me).clientId);
+  const holder = (await navigator.locks.query()).held.find((l) => l.name.startsWith('wasm-eventsource-holder:'));
   window.result = {
     type: e.type,
     data: e.data,
     lastEventId: e.lastEventId,
-    // The worker holds the stream: this page holds nor asks for that lock.
-    holderHeld: locks.held.some((l) => l.name.startsWith('wasm-eventsource-holder:')),
-    pagePending: locks.pending.some((l) => l.name.startsWith('wasm-eventsource-holder:')),
+    // The worker holds the stream, not this page (which stands by behind it).
+    holderHeld: !!holder,
+    pageHolds: !!holder && holder.clientId === page,
   };
   es.close();
 });
