@@ -8,6 +8,8 @@
 // once the module is instantiated (null before), `ready` a promise settled
 // when it is, `error` the instantiation failure if any.
 import { EventSourceError, MessageIterator } from './iterate.js';
+import { checkMaxBufferSize, optionError as sharedOptionError } from './options.js';
+import { setupFailure } from './loader.js';
 
 export function defineEventSource(loader) {
   const CONNECTING = 0;
@@ -32,11 +34,7 @@ export function defineEventSource(loader) {
     }
   }
 
-  function optionError(name, expected) {
-    return new TypeError(
-      `Failed to construct 'EventSource': option '${name}' must be ${expected}.`
-    );
-  }
+  const optionError = (name, expected) => sharedOptionError('EventSource', name, expected);
 
   function isBody(v) {
     return (
@@ -75,12 +73,14 @@ export function defineEventSource(loader) {
     }
 
     const headers = init.headers;
+    // Fixed headers, checked (and as a list: what another tab gets with `shared`).
+    let headerList;
     if (headers !== undefined && typeof headers !== 'function') {
       if (headers === null || typeof headers !== 'object') {
         throw optionError('headers', 'an object, a Headers, an array of [name, value] pairs or a function');
       }
       try {
-        new Headers(headers);
+        headerList = [...new Headers(headers)];
       } catch (e) {
         throw optionError('headers', `valid request headers (${e.message})`);
       }
@@ -151,10 +151,7 @@ export function defineEventSource(loader) {
       throw optionError('fetch', 'a function with the signature of fetch(url, init)');
     }
 
-    const maxBufferSize = number(init.maxBufferSize, 'maxBufferSize', 1, 4294967295, 'a number of bytes from 1 to 4294967295');
-    if (maxBufferSize !== undefined && !Number.isInteger(maxBufferSize)) {
-      throw optionError('maxBufferSize', 'a whole number of bytes');
-    }
+    const maxBufferSize = checkMaxBufferSize('EventSource', init.maxBufferSize);
 
     // `shared`: one connection for every tab, frame and worker asking for the
     // same stream with the same options. Other contexts cannot call this
@@ -176,7 +173,7 @@ export function defineEventSource(loader) {
       if (body !== undefined && body !== null && typeof body !== 'string') {
         throw optionError('body', "a string with 'shared' (it is copied to the tab or worker that holds the connection)");
       }
-      sharedHeaders = headers === undefined ? undefined : [...new Headers(headers)];
+      sharedHeaders = headerList;
     }
 
     return {
@@ -230,6 +227,8 @@ export function defineEventSource(loader) {
   // The constructor's first argument when fromReadableStream() makes an
   // instance: nothing outside this closure can pass it.
   const FROM_STREAM = {};
+  /** The URL of such an instance (whatwg/html#12272). */
+  const STREAM_URL = 'about:event-stream';
 
   class EventSource extends EventTarget {
     #url;
@@ -254,10 +253,15 @@ export function defineEventSource(loader) {
      * The listeners of each event type, keyed as EventTarget keys them
      * (callback, capture): callback -> 1 (bubble) | 2 (capture). A message
      * whose type has none gets no MessageEvent at all: nothing could
-     * observe it. Listeners that `once` or a signal removed stay counted,
-     * which only costs a dispatch.
+     * observe it.
      */
     #listening = new Map();
+    /**
+     * Types that had a listener `once` or a signal may remove. EventTarget
+     * does not say when it goes, and keeping its callback would keep it
+     * alive: the type stays heard, which only costs a dispatch.
+     */
+    #heardOnce = new Set();
 
     // [spec] WebIDL: one required argument, so `EventSource.length` is 1.
     constructor(url, eventSourceInitDict = undefined) {
@@ -266,12 +270,11 @@ export function defineEventSource(loader) {
       }
       super();
       if (url === FROM_STREAM) {
-        const { reader, init } = eventSourceInitDict;
-        const options = normalize(init);
-        this.#url = 'about:event-stream';
+        const { reader, options } = eventSourceInitDict;
+        this.#url = STREAM_URL;
         this.#withCredentials = false;
         this.#reader = reader;
-        this.#boot(options.engine);
+        this.#boot(options);
         return;
       }
       const href = String(url);
@@ -291,7 +294,7 @@ export function defineEventSource(loader) {
       this.#withCredentials = options.withCredentials;
       if (options.shared !== undefined && loader.share) {
         // The options as another context gets them, and the stream's key.
-        const engineOptions = { ...options.engine, headers: options.sharedHeaders, fetch: undefined };
+        const engineOptions = { ...options.engine, headers: options.sharedHeaders };
         this.#shared = {
           key: JSON.stringify([options.shared, this.#url, engineOptions]),
           url: this.#url,
@@ -331,7 +334,10 @@ export function defineEventSource(loader) {
         throw fail("parameter 1 is not of type 'ReadableStream'.");
       }
       if (stream.locked) throw fail('the stream is locked.');
-      return new this(FROM_STREAM, { reader: stream.getReader(), init });
+      if (init !== undefined && init !== null && typeof init !== 'object') throw fail("parameter 2 is not of type 'object'.");
+      // Checked before the stream is locked.
+      const maxBufferSize = checkMaxBufferSize('EventSource', init?.maxBufferSize);
+      return new this(FROM_STREAM, { reader: stream.getReader(), options: { maxBufferSize } });
     }
 
     #boot(options) {
@@ -348,12 +354,7 @@ export function defineEventSource(loader) {
       if (this.#readyState === CLOSED) return;
       if (!loader.Engine) {
         // The wasm module could not be instantiated: fail the connection.
-        this.#fail({
-          reason: 'setup',
-          willRetry: false,
-          attempt: 0,
-          message: `wasm-eventsource could not load its WebAssembly module: ${loader.error}`,
-        });
+        this.#fail(setupFailure(loader));
         return;
       }
       const sink = {
@@ -366,7 +367,7 @@ export function defineEventSource(loader) {
           const parts = packed.split('\r');
           const n = parts.length - 1;
           const waits = this.#iterators.length ? this.#feedIterators(parts, n) : null;
-          const dispatched = this.#listening.size ? this.#dispatch(parts, n) : undefined;
+          const dispatched = this.#listening.size || this.#heardOnce.size ? this.#dispatch(parts, n) : undefined;
           if (!waits) return dispatched;
           return dispatched ? Promise.all([dispatched, waits]) : waits;
         },
@@ -393,7 +394,7 @@ export function defineEventSource(loader) {
       let behind = null;
       for (const it of this.#iterators) {
         for (let i = 0; i < n; i += 3) {
-          it.push(parts[i + 1], { type: parts[i + 1], data: parts[i], lastEventId: parts[i + 2], origin: this.#origin });
+          if (it.wants(parts[i + 1])) it.push({ type: parts[i + 1], data: parts[i], lastEventId: parts[i + 2], origin: this.#origin });
         }
         if (it.full) (behind ??= []).push(it.drained());
       }
@@ -437,7 +438,7 @@ export function defineEventSource(loader) {
       const iterators = this.#iterators;
       if (!iterators.length) return;
       this.#iterators = [];
-      const natural = !details || (details.reason === 'body-ended' && this.#url === 'about:event-stream');
+      const natural = !details || (details.reason === 'body-ended' && this.#url === STREAM_URL);
       for (const it of iterators) it.end(natural ? null : new EventSourceError(details), !details);
     }
 
@@ -457,7 +458,7 @@ export function defineEventSource(loader) {
 
     /** The index of the next event from `i` whose type has a listener, or -1. */
     #nextHeard(parts, i, n) {
-      for (; i < n; i += 3) if (this.#listening.has(parts[i + 1])) return i;
+      for (; i < n; i += 3) if (this.#listening.has(parts[i + 1]) || this.#heardOnce.has(parts[i + 1])) return i;
       return -1;
     }
 
@@ -488,6 +489,10 @@ export function defineEventSource(loader) {
       super.addEventListener(type, callback, options);
       if (callback === null || callback === undefined) return;
       const t = String(type);
+      if (typeof options === 'object' && options !== null && (options.once || options.signal)) {
+        this.#heardOnce.add(t);
+        return;
+      }
       const bit = captures(options);
       let byCallback = this.#listening.get(t);
       if (!byCallback) this.#listening.set(t, (byCallback = new Map()));

@@ -171,7 +171,7 @@ export declare class EventSource extends EventTarget implements StandardEventSou
   constructor(url: string | URL, eventSourceInitDict?: EventSourceInit);
   /**
    * A source that parses a byte stream the page supplies (a `fetch()` body,
-   * say) instead of fetching: `open` at once, its events, then one `error`
+   * say) instead of fetching: `open` right away (in a microtask), its events, then one `error`
    * and CLOSED when the stream ends or errors; no reconnection. Its `url` is
    * `about:event-stream` and its messages' origin `"null"`
    * (whatwg/html#12272). Throws a TypeError if the stream is locked.

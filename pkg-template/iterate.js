@@ -39,8 +39,13 @@ export class MessageIterator {
     this.#detach = detach;
   }
 
-  push(type, message) {
-    if (this.#ended || (this.#types && !this.#types.has(type))) return;
+  /** Whether a message of `type` would be queued (checked before one is built). */
+  wants(type) {
+    return !this.#ended && (!this.#types || this.#types.has(type));
+  }
+
+  /** Queues a message that `wants()` accepted, or hands it to a waiting next(). */
+  push(message) {
     if (this.#waiting) {
       const { resolve } = this.#waiting;
       this.#waiting = null;

@@ -4,7 +4,7 @@
 // 5, Rollup, esbuild with a file loader) emit the file on their own.
 import init, * as glue from './wasm_eventsource.js';
 import { countEngines, loadEngine } from './loader.js';
-import { share, sharing } from './share.js';
+import { WORKER_NAME, share, sharing } from './share.js';
 
 export const loader = loadEngine(
   () => init({ module_or_path: new URL('./wasm_eventsource_bg.wasm', import.meta.url) }),
@@ -20,7 +20,7 @@ const startWorker =
     ? () =>
         (worker ??= new SharedWorker(new URL('./shared-worker.js', import.meta.url), {
           type: 'module',
-          name: 'wasm-eventsource',
+          name: WORKER_NAME,
         }))
     : null;
 loader.share = sharing() ? share(loader, startWorker) : null;

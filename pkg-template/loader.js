@@ -31,3 +31,13 @@ export function loadEngine(instantiate, glue) {
 export function countEngines(loader, liveEngines) {
   return () => (loader.Engine ? liveEngines() : 0);
 }
+
+/** The error details every source gets when the module could not load. */
+export function setupFailure(loader) {
+  return {
+    reason: 'setup',
+    willRetry: false,
+    attempt: 0,
+    message: `wasm-eventsource could not load its WebAssembly module: ${loader.error}`,
+  };
+}

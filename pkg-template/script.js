@@ -7,7 +7,7 @@ import { initSync, Engine, liveEngines as live } from './wasm_eventsource.js';
 import bytes from './wasm_eventsource_bg.wasm';
 import { defineEventSource } from './facade.js';
 import { countEngines } from './loader.js';
-import { share, sharing } from './share.js';
+import { WORKER_NAME, share, sharing } from './share.js';
 import { serve } from './shared.js';
 
 const script = typeof document !== 'undefined' ? document.currentScript : null;
@@ -29,12 +29,12 @@ try {
 const src = script?.src;
 let worker = null;
 const startWorker =
-  typeof SharedWorker === 'function' && src ? () => (worker ??= new SharedWorker(src, { name: 'wasm-eventsource' })) : null;
+  typeof SharedWorker === 'function' && src ? () => (worker ??= new SharedWorker(src, { name: WORKER_NAME })) : null;
 if (sharing()) loader.share = share(loader, startWorker);
 if (
   typeof SharedWorkerGlobalScope === 'function' &&
   globalThis instanceof SharedWorkerGlobalScope &&
-  globalThis.name === 'wasm-eventsource'
+  globalThis.name === WORKER_NAME
 ) {
   serve(loader);
 }

@@ -3,6 +3,9 @@
 // (once) the shared worker that holds streams outside any tab, or is null
 // where SharedWorker does not exist.
 
+/** The name the shared worker is started with (and knows itself by). */
+export const WORKER_NAME = 'wasm-eventsource';
+
 /** Whether this environment can share a connection across contexts. */
 export const sharing = () =>
   typeof BroadcastChannel === 'function' && typeof navigator === 'object' && !!navigator && !!navigator.locks;

@@ -22,16 +22,13 @@
 // when it is granted that lock, and closes the connection when no view is
 // left.
 
+import { setupFailure } from './loader.js';
+
 const PREFIX = 'wasm-eventsource';
 /** How long a new holder waits for events still in flight from the last one before it connects. */
 const HANDOVER_GRACE_MS = 50;
 /** How long a view in a page with SharedWorker waits for a holder before asking for the lock itself. */
 const WORKER_PATIENCE_MS = 2000;
-
-/** Whether this environment can share a connection at all. */
-export function canShare() {
-  return typeof BroadcastChannel === 'function' && typeof navigator === 'object' && !!navigator?.locks;
-}
 
 const newId = () =>
   typeof crypto === 'object' && crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
@@ -55,9 +52,10 @@ function holdLock(name) {
  * Holds the stream `key` once granted the holder lock, until no view is
  * left: runs the engine, relays it, tracks the views. `tracked` carries the
  * last event id and reconnection time seen so far (a view that becomes the
- * holder knows them). Returns a function that stops waiting.
+ * holder knows them); `ended` is called once it has held the stream and let
+ * it go. Returns a function that stops waiting.
  */
-export function hold(loader, { key, url, options }, tracked = { lastEventId: undefined, reconnectionTime: undefined }) {
+export function hold(loader, { key, url, options }, tracked, ended = () => {}) {
   const abort = new AbortController();
   navigator.locks
     .request(`${PREFIX}-holder:${key}`, { signal: abort.signal }, async () => {
@@ -81,6 +79,7 @@ export function hold(loader, { key, url, options }, tracked = { lastEventId: und
         }
         channel.close();
         done();
+        ended();
       };
       const watch = (view) => {
         if (views.has(view)) return;
@@ -97,8 +96,6 @@ export function hold(loader, { key, url, options }, tracked = { lastEventId: und
           state(data.v);
         } else if (data.t === 'here') {
           watch(data.v);
-        } else if (data.t === 'seen') {
-          tracked.lastEventId = data.lastEventId;
         }
       };
       // A new holder: every view says it is here (and the last holder's
@@ -111,7 +108,7 @@ export function hold(loader, { key, url, options }, tracked = { lastEventId: und
       }
       await loader.ready.catch(() => {});
       if (!loader.Engine) {
-        post({ t: 'error', details: { reason: 'setup', willRetry: false, attempt: 0, message: `wasm-eventsource could not load its WebAssembly module: ${loader.error}` } });
+        post({ t: 'error', details: setupFailure(loader) });
         finish();
         return finished;
       }
@@ -145,7 +142,7 @@ export function hold(loader, { key, url, options }, tracked = { lastEventId: und
 /**
  * Joins the shared stream as a view: `sink` gets open, events and errors
  * as from an engine of its own. Returns what the EventSource class keeps as
- * its engine: `free()` (leave), `lastEventId`, `reconnectionTime`, `reset()`.
+ * its engine: `free()` (leave), `lastEventId`, `reconnectionTime`.
  */
 export function join(loader, spec, sink, startWorker) {
   const id = newId();
@@ -233,7 +230,6 @@ export function join(loader, spec, sink, startWorker) {
       channel.close();
       view.release();
     },
-    reset() {},
     get lastEventId() {
       return tracked.lastEventId ?? '';
     },
@@ -249,18 +245,25 @@ export function join(loader, spec, sink, startWorker) {
  * outlives the pages' tabs. Streams are keyed, so asking twice is once.
  */
 export function serve(loader) {
-  const held = new Map();
+  const held = new Set();
   globalThis.onconnect = (e) => {
     const port = e.ports[0];
     port.onmessage = ({ data }) => {
       if (data?.t !== 'hold' || held.has(data.spec.key)) return;
+      const { key } = data.spec;
       const tracked = { lastEventId: data.spec.options.lastEventId, reconnectionTime: undefined };
       // Follow the stream meanwhile, so a late hold resumes where views are.
-      const channel = new BroadcastChannel(`${PREFIX}:${data.spec.key}`);
+      const channel = new BroadcastChannel(`${PREFIX}:${key}`);
       channel.onmessage = ({ data: m }) => {
         if (m.t === 'events') tracked.lastEventId = m.lastEventId;
       };
-      held.set(data.spec.key, hold(loader, data.spec, tracked));
+      held.add(key);
+      // Once the stream is let go (no view left, or it failed), a later
+      // page may ask for it again.
+      hold(loader, data.spec, tracked, () => {
+        held.delete(key);
+        channel.close();
+      });
     };
   };
 }

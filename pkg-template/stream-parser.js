@@ -11,10 +11,9 @@
 // without the transform stalling on every one the reader has not taken.
 const READABLE_STRATEGY = { highWaterMark: 256 };
 
+import { checkMaxBufferSize, optionError } from './options.js';
+
 export function defineEventStreamParser(loader) {
-  function optionError(name, expected) {
-    return new TypeError(`Failed to construct 'EventStreamParser': option '${name}' must be ${expected}.`);
-  }
 
   function bytesOf(chunk) {
     if (chunk instanceof Uint8Array) return chunk;
@@ -28,21 +27,18 @@ export function defineEventStreamParser(loader) {
       if (options === null || typeof options !== 'object') {
         throw new TypeError("Failed to construct 'EventStreamParser': options must be an object.");
       }
-      const { maxBufferSize, onRetry } = options;
-      if (
-        maxBufferSize !== undefined &&
-        (typeof maxBufferSize !== 'number' || !Number.isInteger(maxBufferSize) || maxBufferSize < 1 || maxBufferSize > 4294967295)
-      ) {
-        throw optionError('maxBufferSize', 'a whole number of bytes from 1 to 4294967295');
-      }
+      const maxBufferSize = checkMaxBufferSize('EventStreamParser', options.maxBufferSize);
+      const { onRetry } = options;
       if (onRetry !== undefined && typeof onRetry !== 'function') {
-        throw optionError('onRetry', 'a function');
+        throw optionError('EventStreamParser', 'onRetry', 'a function');
       }
       let parser = null;
       const feed = (chunk, controller) => {
         const packed = parser.feed(bytesOf(chunk));
-        const retry = parser.retry;
-        if (retry !== undefined && onRetry) onRetry(retry);
+        if (onRetry) {
+          const retry = parser.retry;
+          if (retry !== undefined) onRetry(retry);
+        }
         if (!packed) return;
         const parts = packed.split('\r');
         for (let i = 0, n = parts.length - 1; i < n; i += 3) {

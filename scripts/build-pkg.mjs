@@ -15,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -61,12 +61,15 @@ const common = {
   logLevel: 'warning',
 };
 // The same entries for each platform; './load.js' is that platform's loader.
+// What each browser output imports (esbuild's metafile), for the sizes below.
+let webOutputs = null;
 for (const [platform, suffix, load] of [
   ['browser', '', 'load-web.js'],
   ['node', '-node', 'load-node.js'],
 ]) {
-  await build({
+  const { metafile } = await build({
     ...common,
+    metafile: true,
     entryPoints: {
       [suffix ? 'node' : 'index']: join(src, 'index.js'),
       [`parser${suffix}`]: join(src, 'parser.js'),
@@ -88,6 +91,7 @@ for (const [platform, suffix, load] of [
       },
     ],
   });
+  if (!suffix) webOutputs = Object.fromEntries(Object.entries(metafile.outputs).map(([path, output]) => [basename(path), output]));
 }
 await build({
   ...common,
@@ -111,10 +115,12 @@ writeFileSync(join(out, 'package.json'), JSON.stringify(pkgJson, null, 2) + '\n'
 // part by part, with the largest functions of the module.
 const gz = (files) => files.reduce((n, f) => n + gzipSync(readFileSync(join(out, f)), { level: 9 }).length, 0);
 const raw = (files) => files.reduce((n, f) => n + statSync(join(out, f)).size, 0);
-// An entry's files: it, and the chunks it imports.
+// An entry's files: it, and the chunks it imports (statically: what loads
+// with it).
 const imported = (file, seen = new Set()) => {
-  for (const [, dep] of readFileSync(join(out, file), 'utf8').matchAll(/from\s*"\.\/(chunk-[\w-]+\.js)"/g)) {
-    if (!seen.has(dep)) imported(dep, seen.add(dep));
+  for (const { path, kind } of webOutputs[file].imports) {
+    const dep = basename(path);
+    if (kind === 'import-statement' && dep in webOutputs && !seen.has(dep)) imported(dep, seen.add(dep));
   }
   return [...seen];
 };

@@ -614,17 +614,9 @@ fn js_text(err: &JsValue) -> String {
 
 /// `url` resolved against the document's base URL, or a worker's location.
 fn resolve_url(url: &str) -> Result<String, BuildError> {
-    let global = js_sys::global();
-    let get = |target: &JsValue, key: &str| Reflect::get(target, &JsValue::from_str(key)).ok();
-    let base = get(&global, "document")
-        .filter(|d| d.is_object())
-        .and_then(|d| get(&d, "baseURI"))
-        .or_else(|| {
-            get(&global, "location")
-                .filter(|l| l.is_object())
-                .and_then(|l| get(&l, "href"))
-        })
-        .and_then(|b| b.as_string());
+    let base = browser::global_get(&["document", "baseURI"])
+        .and_then(|b| b.as_string())
+        .or_else(|| browser::global_get(&["location", "href"]).and_then(|h| h.as_string()));
     let parsed = match base {
         Some(base) => web_sys::Url::new_with_base(url, &base),
         None => web_sys::Url::new(url),
@@ -792,17 +784,14 @@ impl EventSource {
             .get_reader()
             .dyn_into::<web_sys::ReadableStreamDefaultReader>()
             .map_err(|_| option_error("stream", "a ReadableStream of bytes"))?;
-        let config = Config {
-            reconnect: false,
-            ..Config::default()
-        };
+        let config = Config::default();
         let receiver = Receiver::new(DEFAULT_QUEUE_CAPACITY);
         let machine = ReconnectState::new(config, Box::new(js_sys::Math::random));
         let engine = browser::Engine::start_stream(machine, reader, receiver.clone());
         Ok(EventSource {
             engine,
             receiver,
-            url: String::from("about:event-stream"),
+            url: String::from(browser::STREAM_URL),
             ready_state: Cell::new(ReadyState::Connecting),
             with_credentials: false,
         })

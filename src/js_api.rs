@@ -204,9 +204,7 @@ impl Engine {
         options: &Options,
         sink: Sink,
     ) -> Engine {
-        let mut config = options.config();
-        config.reconnect = false;
-        let machine = ReconnectState::new(config, Box::new(js_sys::Math::random));
+        let machine = ReconnectState::new(options.config(), Box::new(js_sys::Math::random));
         Engine {
             engine: browser::Engine::start_stream(machine, reader, Rc::new(sink)),
         }
@@ -268,10 +266,10 @@ impl StreamParser {
     /// `data\rtype\rid\r`... ([`Batch::packed`]). Throws an `Error` when
     /// the incomplete input would exceed the limit (the events before it
     /// are then lost with the stream, which errors).
-    pub fn feed(&mut self, chunk: &[u8]) -> Result<String, JsValue> {
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<JsValue, JsValue> {
         self.batch.clear();
         match self.parser.feed(chunk, &mut self.batch) {
-            Feed::Ok => Ok(String::from(self.batch.packed())),
+            Feed::Ok => Ok(JsValue::from_str(self.batch.packed())),
             Feed::Overflow => {
                 Err(js_sys::Error::new(&overflow_message(self.parser.max_buffer_size())).into())
             }

@@ -572,6 +572,13 @@ impl EventParser {
         }
     }
 
+    /// Whether a feed overflowed the limit since the last
+    /// [`reset`](EventParser::reset) (every feed returns
+    /// [`Feed::Overflow`] until then).
+    pub fn is_overflowed(&self) -> bool {
+        self.overflowed
+    }
+
     /// Ends the stream: an event whose closing blank line never came, and a
     /// final line without its line ending, are discarded. Same as
     /// [`reset`](EventParser::reset): the parser is ready for the next

@@ -22,7 +22,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::parser::{Batch, EventParser, Feed};
+use crate::parser::{Batch, EventParser};
 
 /// The longest delay a browser timer can wait (`setTimeout` clamps to a
 /// signed 32-bit number of milliseconds; longer values fire at once).
@@ -260,9 +260,6 @@ pub struct ReconnectState {
     last_activity: f64,
     /// The front end is not taking events, so the body is not being read.
     suspended: bool,
-    /// The last chunk overflowed the buffer: the connection fails once its
-    /// complete events are delivered ([`ReconnectState::on_delivered`]).
-    overflowed: bool,
     random: Box<dyn FnMut() -> f64>,
 }
 
@@ -294,7 +291,6 @@ impl ReconnectState {
             conn: 0,
             last_activity: 0.0,
             suspended: false,
-            overflowed: false,
             random,
         }
     }
@@ -344,12 +340,14 @@ impl ReconnectState {
 
     /// Start reading a stream the page supplied (`fromReadableStream()`):
     /// there is no request, so the connection is announced at once (OPEN,
-    /// `open`). Its inputs carry connection number 1. Only for a machine
-    /// made with [`Config::reconnect`] false.
+    /// `open`). Its inputs carry connection number 1 ([`Self::conn`]). A
+    /// stream cannot be fetched again: the machine no longer reconnects
+    /// ([`Config::reconnect`]).
     pub fn connect_stream(&mut self, now: f64) -> Action {
         if self.phase != Phase::Idle {
             return Action::None;
         }
+        self.config.reconnect = false;
         self.conn = 1;
         self.last_activity = now;
         // [spec] Announce the connection.
@@ -411,12 +409,14 @@ impl ReconnectState {
     /// chunk decided (a buffer overflow fails the connection only then, so
     /// nothing received is lost and the events see the ready state OPEN).
     pub fn on_body(&mut self, now: f64, conn: u32, chunk: &[u8], out: &mut Batch) {
-        if !self.is_current(conn) || self.phase != Phase::Streaming || self.overflowed {
+        if !self.is_current(conn) || self.phase != Phase::Streaming || self.parser.is_overflowed() {
             return;
         }
         self.last_activity = now;
         let before = out.len();
-        let feed = self.parser.feed(chunk, out);
+        // An overflow is the parser's to remember (until it is reset); the
+        // connection fails once this chunk's events are delivered.
+        let _ = self.parser.feed(chunk, out);
         if out.len() > before {
             // A connection that delivers events resets the backoff; one that
             // only sends comments (heartbeats) and drops does not.
@@ -426,13 +426,13 @@ impl ReconnectState {
             // [spec] `retry:` sets the reconnection time.
             self.base_delay = ms as f64;
         }
-        self.overflowed = feed == Feed::Overflow;
     }
 
     /// The events of fetch `conn`'s last chunk were delivered to the front
     /// end (whose listeners may have called `close()` meanwhile).
     pub fn on_delivered(&mut self, conn: u32) -> Action {
-        if !self.is_current(conn) || self.phase != Phase::Streaming || !self.overflowed {
+        if !self.is_current(conn) || self.phase != Phase::Streaming || !self.parser.is_overflowed()
+        {
             return Action::None;
         }
         // [spec] Too much buffered input is fatal here: fail the connection.
@@ -529,7 +529,6 @@ impl ReconnectState {
         self.conn = self.conn.wrapping_add(1);
         self.phase = Phase::Fetching;
         self.suspended = false;
-        self.overflowed = false;
         self.last_activity = now;
         // [spec] Reconnects carry the last event id, when not empty.
         Action::Fetch {
@@ -545,7 +544,6 @@ impl ReconnectState {
 
     fn close_with(&mut self, reason: Reason, status: Option<u16>, gave_up: bool) -> Action {
         // [spec] Fail the connection: set CLOSED, fire error, never reconnect.
-        self.overflowed = false;
         self.phase = Phase::Closed;
         self.ready_state = ReadyState::Closed;
         self.parser.reset();

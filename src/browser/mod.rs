@@ -71,6 +71,22 @@ extern "C" {
 /// wasm32 without threads: the atomic is a plain load and store.
 static LIVE: AtomicU32 = AtomicU32::new(0);
 
+/// The URL of a source made from a stream (whatwg/html#12272).
+pub(crate) const STREAM_URL: &str = "about:event-stream";
+
+/// `globalThis.a.b...` along `path`, if each step is an object (the global
+/// of a window, a worker or a server runtime may lack any of them).
+pub(crate) fn global_get(path: &[&str]) -> Option<JsValue> {
+    let mut value: JsValue = js_sys::global().into();
+    for key in path {
+        if !value.is_object() {
+            return None;
+        }
+        value = js_sys::Reflect::get(&value, &JsValue::from_str(key)).ok()?;
+    }
+    Some(value)
+}
+
 thread_local! {
     /// A promise handler that does nothing, for rejections that need none.
     static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
@@ -160,14 +176,14 @@ impl Engine {
 
     /// A source that reads `stream`, supplied by the page
     /// (`fromReadableStream()`), instead of fetching: open in a microtask,
-    /// then its chunks, and no reconnection (`machine` is made with
-    /// `Config::reconnect` false). Messages have the opaque origin `"null"`.
+    /// then its chunks, and no reconnection. Messages have the opaque origin
+    /// `"null"`.
     pub(crate) fn start_stream(
         machine: ReconnectState,
         reader: ReadableStreamDefaultReader,
         frontend: Rc<dyn Frontend>,
     ) -> Engine {
-        let request = RequestSpec::new(String::from("about:event-stream"));
+        let request = RequestSpec::new(String::from(STREAM_URL));
         let shared = Engine::state(machine, request, frontend);
         shared.borrow_mut().reader = Some(reader.clone());
         let task = shared.clone();
@@ -178,8 +194,9 @@ impl Engine {
             }
             let frontend = task.borrow().frontend.clone();
             frontend.open("null");
-            if is_live(&task, 1) {
-                read_body(&task, 1, reader).await;
+            let conn = task.borrow().machine.conn();
+            if is_live(&task, conn) {
+                read_body(&task, conn, reader).await;
             }
         });
         Engine { shared }
@@ -383,7 +400,8 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
         Err(e) => {
             let reason = match () {
                 _ if is_abort(&e) => Reason::Aborted,
-                _ if cors_refused(&url).await => Reason::Cors,
+                // A custom fetch rejects for reasons of its own: not probed.
+                _ if request.fetch.is_none() && cors_refused(&url).await => Reason::Cors,
                 _ => Reason::Network,
             };
             let action = shared.borrow_mut().machine.on_network_error(conn, reason);
@@ -460,12 +478,7 @@ fn is_abort(err: &JsValue) -> bool {
 /// `Cross-Origin-Resource-Policy`; without it a CORS refusal still looks
 /// like the network.)
 async fn cors_refused(url: &str) -> bool {
-    let global = js_sys::global();
-    let page_origin = js_sys::Reflect::get(&global, &JsValue::from_str("location"))
-        .ok()
-        .filter(|l| l.is_object())
-        .and_then(|l| js_sys::Reflect::get(&l, &JsValue::from_str("origin")).ok())
-        .and_then(|o| o.as_string());
+    let page_origin = global_get(&["location", "origin"]).and_then(|o| o.as_string());
     match page_origin {
         Some(origin) if origin != "null" && origin != origin_of(url) => {}
         _ => return false,

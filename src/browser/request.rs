@@ -113,10 +113,7 @@ thread_local! {
     static UTF8_STACK: bool = {
         // WebKit outside Apple's platforms (WebKitGTK, WPE: libsoup). Chromium
         // and Chromium-based browsers name Chrome in their user agent.
-        let ua = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
-            .ok()
-            .filter(|n| n.is_object())
-            .and_then(|n| js_sys::Reflect::get(&n, &JsValue::from_str("userAgent")).ok())
+        let ua = super::global_get(&["navigator", "userAgent"])
             .and_then(|u| u.as_string())
             .unwrap_or_default();
         // Byte windows, not `str::contains`: its searcher's panic path would

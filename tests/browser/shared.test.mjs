@@ -72,6 +72,15 @@ describe('shared: one connection for every tab', () => {
     assert.ok(ns.length > 0, `${who}: no events`);
     ns.forEach((n, i) => assert.equal(n, ns[0] + i, `${who}: event ${i} is ${n} after ${ns[i - 1]} (${ns.slice(0, 40)})`));
   };
+  /** A tab's client id, as Web Locks report it: from a lock of its own. */
+  const clientId = (page) =>
+    page.evaluate(async () => {
+      const me = `me-${Math.random()}`;
+      return navigator.locks.request(me, async () => (await navigator.locks.query()).held.find((l) => l.name === me).clientId);
+    });
+  /** The client id of whoever holds a shared stream's connection. */
+  const holderClient = (page) =>
+    page.evaluate(async () => (await navigator.locks.query()).held.find((l) => l.name.startsWith('wasm-eventsource-holder:'))?.clientId);
   const attempts = async (name) =>
     (await (await fetch(`${server.base}/_requests/${name}?kind=attempts`)).json()).filter((r) => r.method === 'GET');
   const waitFor = async (what, check, timeout = 15000) => {
@@ -203,6 +212,15 @@ describe('shared: one connection for every tab', () => {
         await late.evaluate(() => window.sources.main.close());
         const closed = Number(await (await fetch(`${server.base}/_closed/${name}?count=1&timeout=5000`)).text());
         assert.equal(closed, 1, 'the server saw the client go');
+        // Opened again, the stream is held as the first time: by the worker
+        // where there is one.
+        await listen(late, `/sse/${name}`, { shared: true }, 'again');
+        await waitFor('the stream again', async () => numbers(await logOf(late, 'again')).length >= 5);
+        assert.equal((await attempts(name)).length, 2);
+        const holder = await holderClient(late);
+        assert.ok(holder, 'the stream has a holder');
+        if (noSharedWorker) assert.equal(holder, await clientId(late), 'the tab holds it');
+        else assert.notEqual(holder, await clientId(late), 'the worker holds it again');
       } finally {
         await context.close();
       }
@@ -225,20 +243,9 @@ describe('shared: one connection for every tab', () => {
       );
       assert.equal((await attempts(name)).length, 1, 'one connection');
       for (const [i, page] of pages.entries()) assertRun(await logOf(page), `tab ${i}`);
-      // Each tab learns its client id from a lock of its own; the holder's
-      // is none of them.
       const tabs = [];
-      for (const page of pages) {
-        tabs.push(
-          await page.evaluate(async () => {
-            const me = `me-${Math.random()}`;
-            return navigator.locks.request(me, async () => (await navigator.locks.query()).held.find((l) => l.name === me).clientId);
-          })
-        );
-      }
-      const holder = await pages[0].evaluate(async () =>
-        (await navigator.locks.query()).held.find((l) => l.name.startsWith('wasm-eventsource-holder:'))?.clientId
-      );
+      for (const page of pages) tabs.push(await clientId(page));
+      const holder = await holderClient(pages[0]);
       assert.ok(holder, 'the stream has a holder');
       assert.equal(new Set(tabs).size, 3, 'three tabs, three clients');
       assert.ok(!tabs.includes(holder), 'no tab holds the connection: the worker does');
