@@ -21,7 +21,7 @@ setup: ## Install the toolchain and the browser engines (idempotent; skips what 
 test: setup lint test-native test-fuzz test-doc build test-size example test-downstream test-wasm test-browser test-packaging ## Everything CI runs
 	@echo "make test: all passed"
 
-lint: fmt-check clippy ## cargo fmt --check and clippy -D warnings (native, wasm32, the example)
+lint: fmt-check clippy ## cargo fmt --check and clippy -D warnings (native, the no_std core, wasm32, the module, the example)
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -31,7 +31,8 @@ fmt-check:
 clippy:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p wasm-eventsource --lib --tests --target $(WASM_TARGET) -- -D warnings
-	cargo clippy -p wasm-eventsource --lib --tests --target $(WASM_TARGET) --features js-api -- -D warnings
+	cargo clippy -p wasm-eventsource --lib --no-default-features -- -D warnings
+	cargo clippy -p wasm-eventsource --lib --target $(WASM_TARGET) --no-default-features --features module -- -D warnings
 	cargo clippy --manifest-path $(EXAMPLE)/Cargo.toml --target $(WASM_TARGET) --target-dir target -- -D warnings
 
 test-native: ## Native tests: parser fixtures, property tests, reconnect scenarios, error messages, test server
@@ -49,8 +50,8 @@ test-doc: ## Doc tests for wasm32 (the Rust API's examples and the README's Rust
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  cargo test -p wasm-eventsource --doc --target $(WASM_TARGET)
 
-build: ## Release wasm build and pkg/ (npm package + script-tag file); prints sizes
-	cargo rustc --release --lib --target $(WASM_TARGET) -p wasm-eventsource --features js-api --crate-type cdylib
+build: ## The core's release wasm (src/module.rs) and pkg/ (npm package + script-tag file); prints sizes
+	cargo rustc --release --lib --target $(WASM_TARGET) -p wasm-eventsource --no-default-features --features module --crate-type cdylib
 	@echo "raw .wasm (before wasm-bindgen and wasm-opt): $$(stat -c %s $(WASM)) bytes"
 	node scripts/build-pkg.mjs
 

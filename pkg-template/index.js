@@ -1,16 +1,13 @@
 // `import ... from 'wasm-eventsource'`. Built twice: for browsers and
-// bundlers, and for Node, Deno and Bun; './load.js' is the engine's loader
+// bundlers, and for Node, Deno and Bun; './load.js' is the core's loader
 // of each (load-web.js, load-node.js).
-import { loader, liveEngines } from './load.js';
-import { defineEventSource } from './facade.js';
-import { defineEventStreamParser } from './stream-parser.js';
+import { ready } from './load.js';
+import { EventSource } from './facade.js';
 
-/** The EventSource class, backed by the Rust/wasm engine. */
-export const EventSource = defineEventSource(loader);
+export { EventSource, ready };
 /** A TransformStream from bytes to events, on the same parser. */
-export const EventStreamParser = defineEventStreamParser(loader);
+export { EventStreamParser } from './stream-parser.js';
 export { EventSourceError } from './iterate.js';
-/** Resolves once the WebAssembly module is ready; rejects if it cannot load. */
-export const ready = loader.ready;
-export { liveEngines };
+/** How many sources hold a core right now: closed sources free theirs. */
+export { liveSources as liveEngines } from './driver.js';
 export default EventSource;

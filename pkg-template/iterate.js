@@ -1,6 +1,6 @@
 // `for await (const message of source)`: the iteration front end of an
 // EventSource. Messages wait in a queue per loop; a loop that falls
-// `highWaterMark` messages behind makes the engine stop reading the
+// `highWaterMark` messages behind makes the driver stop reading the
 // response (it awaits `drained()`), so a slow consumer holds memory to a
 // bound and TCP pushes back on the server.
 
@@ -12,6 +12,7 @@ export class EventSourceError extends Error {
     this.reason = details.reason;
     this.status = details.status;
     this.attempt = details.attempt;
+    this.gaveUp = details.gaveUp;
   }
 }
 
@@ -31,7 +32,7 @@ export class MessageIterator {
   #ended = false;
   #error = null;
   #drained = null;
-  #resumeEngine = null;
+  #resumeDriver = null;
 
   constructor(types, highWaterMark, detach) {
     this.#types = types;
@@ -59,21 +60,21 @@ export class MessageIterator {
     return this.#queue.length - this.#head;
   }
 
-  /** Whether the engine should stop reading until drained(). */
+  /** Whether the driver should stop reading until drained(). */
   get full() {
     return this.#length >= this.#highWaterMark;
   }
 
   drained() {
     return (this.#drained ??= new Promise((resolve) => {
-      this.#resumeEngine = resolve;
+      this.#resumeDriver = resolve;
     }));
   }
 
   #release() {
-    if (this.#resumeEngine) {
-      this.#resumeEngine();
-      this.#resumeEngine = null;
+    if (this.#resumeDriver) {
+      this.#resumeDriver();
+      this.#resumeDriver = null;
       this.#drained = null;
     }
   }
@@ -115,7 +116,7 @@ export class MessageIterator {
         this.#queue = this.#queue.slice(this.#head);
         this.#head = 0;
       }
-      if (this.#resumeEngine && this.#length <= this.#highWaterMark / 2) this.#release();
+      if (this.#resumeDriver && this.#length <= this.#highWaterMark / 2) this.#release();
       return Promise.resolve({ value, done: false });
     }
     if (this.#ended) {

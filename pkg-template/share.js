@@ -1,33 +1,40 @@
-// `loader.share(spec, sink)` for the facade's `shared` option, with
-// shared.js loaded only when a shared source is made. `startWorker` starts
-// (once) the shared worker that holds streams outside any tab, or is null
-// where SharedWorker does not exist.
+// `share(spec, sink)` for the facade's `shared` option, with shared.js
+// loaded only when a shared source is made. `startWorker` starts (once) the
+// shared worker that holds streams outside any tab, or is null where
+// SharedWorker does not exist.
+import { OPTIONS } from './options-table.js';
+
+/** `share(spec, sink)` for `shared` sources, set by the entries that can share. */
+export const sharing = { share: null };
 
 /** The name the shared worker is started with (and knows itself by). */
 export const WORKER_NAME = 'wasm-eventsource';
 
 /** Whether this environment can share a connection across contexts. */
-export const sharing = () =>
+export const canShare = () =>
   typeof BroadcastChannel === 'function' && typeof navigator === 'object' && !!navigator && !!navigator.locks;
 
-export function share(loader, startWorker) {
+export function share(startWorker) {
   return (spec, sink) => {
     let backend = null;
     let left = false;
     import('./shared.js').then((shared) => {
-      if (!left) backend = shared.join(loader, spec, sink, startWorker);
+      if (!left) backend = shared.join(spec, sink, startWorker);
     });
     return {
-      free() {
+      close() {
         left = true;
-        backend?.free();
+        backend?.close();
       },
       reset() {},
+      get readyState() {
+        return left ? 2 : (backend?.readyState ?? 0);
+      },
       get lastEventId() {
         return backend ? backend.lastEventId : (spec.options.lastEventId ?? '');
       },
       get reconnectionTime() {
-        return backend?.reconnectionTime ?? spec.options.initialDelay ?? loader.Engine?.defaultReconnectionTime();
+        return backend?.reconnectionTime ?? spec.options.initialDelay ?? OPTIONS['retry.initialDelay'].d;
       },
     };
   };

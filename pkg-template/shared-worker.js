@@ -1,7 +1,7 @@
 // The shared worker that holds `shared` streams outside any tab
 // (`new SharedWorker(new URL('./shared-worker.js', import.meta.url))`,
 // started by the first page that makes a shared source).
-import { loader } from './load.js';
+import './load.js';
 import { serve } from './shared.js';
 
-serve(loader);
+serve();

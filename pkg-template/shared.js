@@ -22,7 +22,8 @@
 // when it is granted that lock, and closes the connection when no view is
 // left.
 
-import { setupFailure } from './loader.js';
+import { core, setupFailure } from './core.js';
+import { Driver } from './driver.js';
 
 const PREFIX = 'wasm-eventsource';
 /** How long a new holder waits for events still in flight from the last one before it connects. */
@@ -50,12 +51,12 @@ function holdLock(name) {
 
 /**
  * Holds the stream `key` once granted the holder lock, until no view is
- * left: runs the engine, relays it, tracks the views. `tracked` carries the
+ * left: runs the driver, relays it, tracks the views. `tracked` carries the
  * last event id and reconnection time seen so far (a view that becomes the
  * holder knows them); `ended` is called once it has held the stream and let
  * it go. Returns a function that stops waiting.
  */
-export function hold(loader, { key, url, options }, tracked, ended = () => {}) {
+export function hold({ key, url, options }, tracked, ended = () => {}) {
   const abort = new AbortController();
   navigator.locks
     .request(`${PREFIX}-holder:${key}`, { signal: abort.signal }, async () => {
@@ -74,7 +75,7 @@ export function hold(loader, { key, url, options }, tracked, ended = () => {}) {
         post({ t: 'state', to, open, origin, lastEventId: tracked.lastEventId ?? '', reconnectionTime: tracked.reconnectionTime });
       const finish = () => {
         if (engine) {
-          engine.free();
+          engine.close();
           engine = null;
         }
         channel.close();
@@ -106,9 +107,9 @@ export function hold(loader, { key, url, options }, tracked, ended = () => {}) {
         finish();
         return finished;
       }
-      await loader.ready.catch(() => {});
-      if (!loader.Engine) {
-        post({ t: 'error', details: setupFailure(loader) });
+      await core.ready.catch(() => {});
+      if (!core.x) {
+        post({ t: 'error', details: setupFailure() });
         finish();
         return finished;
       }
@@ -118,10 +119,10 @@ export function hold(loader, { key, url, options }, tracked, ended = () => {}) {
           origin = o;
           post({ t: 'open', origin: o });
         },
-        events: (packed) => {
+        events: (parts) => {
           tracked.lastEventId = engine?.lastEventId ?? tracked.lastEventId;
           tracked.reconnectionTime = engine?.reconnectionTime;
-          post({ t: 'events', packed, lastEventId: tracked.lastEventId, reconnectionTime: tracked.reconnectionTime });
+          post({ t: 'events', parts, lastEventId: tracked.lastEventId, reconnectionTime: tracked.reconnectionTime });
           return undefined;
         },
         error: (details) => {
@@ -132,7 +133,7 @@ export function hold(loader, { key, url, options }, tracked, ended = () => {}) {
         },
       };
       const resume = tracked.lastEventId !== undefined ? { ...options, lastEventId: tracked.lastEventId } : options;
-      engine = new loader.Engine(url, resume, sink);
+      engine = new Driver(url, resume, sink);
       return finished;
     })
     .catch(() => {});
@@ -142,9 +143,9 @@ export function hold(loader, { key, url, options }, tracked, ended = () => {}) {
 /**
  * Joins the shared stream as a view: `sink` gets open, events and errors
  * as from an engine of its own. Returns what the EventSource class keeps as
- * its engine: `free()` (leave), `lastEventId`, `reconnectionTime`.
+ * its connection: `close()` (leave), `readyState`, `lastEventId`, `reconnectionTime`.
  */
-export function join(loader, spec, sink, startWorker) {
+export function join(spec, sink, startWorker) {
   const id = newId();
   const { key } = spec;
   const channel = new BroadcastChannel(`${PREFIX}:${key}`);
@@ -152,6 +153,7 @@ export function join(loader, spec, sink, startWorker) {
   const tracked = { lastEventId: spec.options.lastEventId, reconnectionTime: spec.options.initialDelay };
   let open = false;
   let left = false;
+  let readyState = 0;
   let stopHolding = null;
   let patience = null;
   const heard = () => {
@@ -161,7 +163,7 @@ export function join(loader, spec, sink, startWorker) {
     }
   };
   const becomeCandidate = () => {
-    if (!left && !stopHolding) stopHolding = hold(loader, spec, tracked);
+    if (!left && !stopHolding) stopHolding = hold(spec, tracked);
   };
   // Someone holds the stream. Where the shared worker holds it, this view
   // now queues for the lock behind it, so that should the worker die with
@@ -185,6 +187,7 @@ export function join(loader, spec, sink, startWorker) {
         if (data.reconnectionTime !== undefined) tracked.reconnectionTime = data.reconnectionTime;
         if (data.open && !open) {
           open = true;
+          readyState = 1;
           sink.open(data.origin);
         }
         break;
@@ -193,6 +196,7 @@ export function join(loader, spec, sink, startWorker) {
         // A hand-over to a new holder is seamless: an OPEN view stays open.
         if (!open) {
           open = true;
+          readyState = 1;
           sink.open(data.origin);
         }
         break;
@@ -201,11 +205,12 @@ export function join(loader, spec, sink, startWorker) {
         if (data.reconnectionTime !== undefined) tracked.reconnectionTime = data.reconnectionTime;
         // [spec] Messages come after `open`: a view that joined an open
         // stream starts with the holder's answer to its hello.
-        if (open) sink.events(data.packed);
+        if (open) sink.events(data.parts);
         break;
       case 'error':
         heard();
         open = false;
+        readyState = data.details.willRetry ? 0 : 2;
         sink.error(data.details);
         break;
     }
@@ -223,12 +228,16 @@ export function join(loader, spec, sink, startWorker) {
     }
   });
   return {
-    free() {
+    close() {
       left = true;
+      readyState = 2;
       heard();
       stopHolding?.();
       channel.close();
       view.release();
+    },
+    get readyState() {
+      return readyState;
     },
     get lastEventId() {
       return tracked.lastEventId ?? '';
@@ -244,7 +253,7 @@ export function join(loader, spec, sink, startWorker) {
  * started as one): hold every stream a page asks for, as a candidate that
  * outlives the pages' tabs. Streams are keyed, so asking twice is once.
  */
-export function serve(loader) {
+export function serve() {
   const held = new Set();
   globalThis.onconnect = (e) => {
     const port = e.ports[0];
@@ -260,7 +269,7 @@ export function serve(loader) {
       held.add(key);
       // Once the stream is let go (no view left, or it failed), a later
       // page may ask for it again.
-      hold(loader, data.spec, tracked, () => {
+      hold(data.spec, tracked, () => {
         held.delete(key);
         channel.close();
       });

@@ -1,16 +1,19 @@
 // Builds pkg/ (the npm package) from the release wasm and pkg-template/.
 // Each way of loading has a real entry file in pkg-template/, bundled here
-// with esbuild next to wasm-bindgen's `--target web` glue:
-//   index.js, parser.js, polyfill.js, shared-worker.js   browsers and bundlers: the engine
+// with esbuild:
+//   index.js, parser.js, polyfill.js, shared-worker.js   browsers and bundlers: the core
 //                        (load-web.js) fetches the .wasm beside it
 //   node.js, parser-node.js, polyfill-node.js   the same entries for Node,
 //                        Deno and Bun (the `node` export condition): the
-//                        engine (load-node.js) reads the .wasm from disk
-//   chunk-*.js           what the entries of a platform share, so a page
-//                        that imports several loads one engine
+//                        core (load-node.js) reads the .wasm from disk
+//   chunk-*.js           what the entries of a platform share, and what
+//                        loads on first use (the `shared` machinery)
 //   wasm-eventsource.js  the script tag (`wasm-eventsource/script`): one classic
 //                        script, wasm inlined, instantiated synchronously
-//   wasm_eventsource_bg.wasm, *.d.ts, package.json, README.md
+//   wasm_eventsource_bg.wasm   the core (src/module.rs), after wasm-opt
+//   *.d.ts, package.json, README.md
+// The option checks import './options-table.js', generated here from
+// src/options.json (scripts/options-table.mjs).
 // Usage: node scripts/build-pkg.mjs  (after the release wasm32 build; `make build`)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { gzipSync } from 'node:zlib';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { optionsTable } from './options-table.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wasmIn = join(root, 'target/wasm32-unknown-unknown/release/wasm_eventsource.wasm');
@@ -32,22 +36,17 @@ function run(cmd, args) {
 
 rmSync(src, { recursive: true, force: true });
 rmSync(out, { recursive: true, force: true });
+mkdirSync(src, { recursive: true });
 mkdirSync(out, { recursive: true });
 
-// The glue and the optimised module, with the entry files beside them.
-run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', src, wasmIn]);
+// The optimised module, with the entry files beside it.
 const wasm = join(src, 'wasm_eventsource_bg.wasm');
-// A current wasm-opt (npm binaryen); Debian's old one breaks the externref table.
-const WASM_FEATURES = [
-  '--enable-bulk-memory',
-  '--enable-nontrapping-float-to-int',
-  '--enable-reference-types',
-  '--enable-sign-ext',
-  '--enable-multivalue',
-];
-copyFileSync(wasm, join(src, 'wasm_eventsource_bg.unoptimised.wasm'));
-run(bin('wasm-opt'), ['-Oz', '--converge', ...WASM_FEATURES, wasm, '-o', wasm]);
+// A current wasm-opt (npm binaryen): Debian's is too old.
+const WASM_FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-multivalue'];
+copyFileSync(wasmIn, join(src, 'wasm_eventsource_bg.unoptimised.wasm'));
+run(bin('wasm-opt'), ['-Oz', '--converge', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasmIn, '-o', wasm]);
 for (const f of readdirSync(tpl)) if (f.endsWith('.js')) copyFileSync(join(tpl, f), join(src, f));
+writeFileSync(join(src, 'options-table.js'), optionsTable());
 copyFileSync(wasm, join(out, 'wasm_eventsource_bg.wasm'));
 
 const cargoVersion = /^version = "([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
@@ -100,8 +99,6 @@ await build({
   format: 'iife',
   platform: 'browser',
   loader: { '.wasm': 'binary' },
-  // The glue's default module path is never taken here.
-  define: { 'import.meta.url': '""' },
   banner: { js: `/*! wasm-eventsource ${cargoVersion} | MIT OR Apache-2.0 */` },
 });
 

@@ -38,7 +38,7 @@ use alloc::format;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::cell::{Cell, RefCell};
+use core::cell::RefCell;
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
@@ -49,16 +49,17 @@ use futures_core::stream::{FusedStream, Stream};
 use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::RequestCredentials;
 
 use crate::browser::{self, Compute, Frontend, PerAttempt, RequestSpec};
 use crate::error::ErrorEvent;
+use crate::http::{Credentials, MAX_DELAY, STREAM_URL};
+use crate::options::{self, Rule};
 use crate::parser::Batch;
-use crate::reconnect::{is_valid_host, Config, ReadyState, ReconnectState, MAX_DELAY};
+use crate::reconnect::{Config, ReadyState, ReconnectState};
 
 /// Messages a source queues for a consumer that is behind before it stops
-/// reading the response body.
-pub const DEFAULT_QUEUE_CAPACITY: usize = 1024;
+/// reading the response body (the JavaScript class's `highWaterMark`).
+pub const DEFAULT_QUEUE_CAPACITY: usize = options::QUEUE_CAPACITY.default as usize;
 
 /// What an [`EventSource`] yields: one item per event the standard fires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,17 +138,6 @@ impl Body {
     }
 }
 
-/// The request's credentials mode (whether cookies and HTTP auth are sent).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Credentials {
-    /// Never.
-    Omit,
-    /// To the page's own origin only (the standard's default).
-    SameOrigin,
-    /// Cross-origin too (what `withCredentials` means).
-    Include,
-}
-
 /// Why [`Builder::build`] refused: the JavaScript class throws a
 /// `SyntaxError` or `TypeError` for the same input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,6 +175,20 @@ fn option_error(option: &'static str, expected: impl Into<String>) -> BuildError
     BuildError::Option {
         option,
         expected: expected.into(),
+    }
+}
+
+/// The error for a value `rule` refuses.
+fn refused(rule: &Rule) -> BuildError {
+    option_error(rule.rust, rule.expected)
+}
+
+/// `value` if `rule` allows it.
+fn check(rule: &Rule, value: f64) -> Result<f64, BuildError> {
+    if rule.allows(value) {
+        Ok(value)
+    } else {
+        Err(refused(rule))
     }
 }
 
@@ -458,82 +462,46 @@ impl Builder {
     /// the current task yields.
     pub fn build(self) -> Result<EventSource, BuildError> {
         let url = resolve_url(&self.url)?;
-        let method = self.method.unwrap_or_else(|| String::from("GET"));
-        if !is_method_token(&method) {
-            return Err(option_error(
-                "method",
-                "an HTTP method token such as \"GET\" or \"POST\" (not CONNECT, TRACE or TRACK)",
-            ));
+        // Each option's rule and wording come from src/options.json, as the
+        // JavaScript class's do.
+        let method = self
+            .method
+            .unwrap_or_else(|| String::from(options::DEFAULT_METHOD));
+        if !options::is_method_token(&method) {
+            return Err(refused(&options::METHOD));
         }
-        if self.body.is_some()
-            && ["GET", "HEAD"]
-                .iter()
-                .any(|m| method.eq_ignore_ascii_case(m))
-        {
-            return Err(option_error(
-                "body",
-                format!(
-                    "absent for {} requests (set `method`, e.g. to \"POST\")",
-                    method.to_ascii_uppercase()
-                ),
-            ));
+        if self.body.is_some() && !options::allows_body(&method) {
+            return Err(option_error(options::BODY.rust, options::BODY_WITHOUT_BODY));
         }
         let headers = web_sys::Headers::new().map_err(|e| option_error("header", js_text(&e)))?;
         for (name, value) in &self.headers {
             headers.append(name, value).map_err(|e| {
                 option_error(
-                    "header",
-                    format!("a valid request header ({})", js_text(&e)),
+                    options::HEADER.rust,
+                    format!("valid request headers ({})", js_text(&e)),
                 )
             })?;
         }
-        let config = self.config;
-        if config.last_event_id.contains(['\0', '\r', '\n']) {
-            return Err(option_error(
-                "last_event_id",
-                "a string without NUL, CR or LF",
-            ));
+        let mut config = self.config;
+        if !options::is_event_id(&config.last_event_id) {
+            return Err(refused(&options::LAST_EVENT_ID));
         }
         if self.id_param.as_deref() == Some("") {
-            return Err(option_error(
-                "last_event_id_query_param",
-                "a non-empty name",
-            ));
+            return Err(refused(&options::LAST_EVENT_ID_QUERY_PARAM));
         }
-        if !(0.0..=MAX_DELAY).contains(&config.initial_delay) {
-            return Err(option_error("initial_delay", "at most 2147483647 ms"));
-        }
-        let b = config.backoff;
-        if !(1.0..=1e6).contains(&b.multiplier) {
-            return Err(option_error("multiplier", "a number from 1 to 1e6"));
-        }
-        if !(0.0..=1.0).contains(&b.jitter) {
-            return Err(option_error("jitter", "a fraction from 0 to 1"));
-        }
-        if let Some(bad) = config
-            .retry_on_status
-            .iter()
-            .find(|s| !(100..=599).contains(*s))
-        {
-            return Err(option_error(
-                "retry_on_status",
-                format!("HTTP status codes from 100 to 599 (got {bad})"),
-            ));
+        check(&options::INITIAL_DELAY, config.initial_delay)?;
+        let b = &mut config.backoff;
+        b.max_delay = check(&options::MAX_DELAY, b.max_delay)?.min(MAX_DELAY);
+        check(&options::MULTIPLIER, b.multiplier)?;
+        check(&options::JITTER, b.jitter)?;
+        for &status in &config.retry_on_status {
+            check(&options::RETRY_ON_STATUS, f64::from(status))?;
         }
         if let Some(ms) = config.inactivity_timeout {
-            if !(ms > 0.0 && ms <= MAX_DELAY) {
-                return Err(option_error(
-                    "inactivity_timeout",
-                    "more than 0 and at most 2147483647 ms",
-                ));
-            }
+            check(&options::INACTIVITY_TIMEOUT, ms)?;
         }
-        if config.max_buffer_size == 0 {
-            return Err(option_error("max_buffer_size", "at least 1 byte"));
-        }
-        if self.queue_capacity == 0 {
-            return Err(option_error("queue_capacity", "at least 1 message"));
-        }
+        check(&options::MAX_BUFFER_SIZE, config.max_buffer_size as f64)?;
+        check(&options::QUEUE_CAPACITY, self.queue_capacity as f64)?;
 
         let mut request = RequestSpec::new(url.clone());
         request.method = method;
@@ -569,40 +537,22 @@ impl Builder {
                 })
             })),
         };
-        request.credentials = match self.credentials {
-            Some(Credentials::Omit) => RequestCredentials::Omit,
-            Some(Credentials::SameOrigin) => RequestCredentials::SameOrigin,
-            Some(Credentials::Include) => RequestCredentials::Include,
-            // [spec] withCredentials true means credentials mode "include".
-            None if self.with_credentials => RequestCredentials::Include,
-            None => request.credentials,
-        };
-        request.id_param = self.id_param;
-        let mut config = config;
-        config.any_scheme = self.fetch.is_some();
+        config.credentials = options::credentials_mode(self.with_credentials, self.credentials);
+        config.last_event_id_query_param = self.id_param;
+        config.custom_fetch = self.fetch.is_some();
         request.fetch = self.fetch;
 
         let receiver = Receiver::new(self.queue_capacity);
-        let machine = ReconnectState::new(config, Box::new(js_sys::Math::random));
+        let machine =
+            ReconnectState::new(config, browser::platform(), Box::new(js_sys::Math::random));
         let engine = browser::Engine::start(machine, request, receiver.clone());
         Ok(EventSource {
             engine,
             receiver,
             url,
-            ready_state: Cell::new(ReadyState::Connecting),
             with_credentials: self.with_credentials,
         })
     }
-}
-
-/// `method` is a token (RFC 9110 § 5.6.2) that fetch allows.
-fn is_method_token(method: &str) -> bool {
-    let tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    !method.is_empty()
-        && method.bytes().all(tchar)
-        && !["CONNECT", "TRACE", "TRACK"]
-            .iter()
-            .any(|m| method.eq_ignore_ascii_case(m))
 }
 
 fn js_text(err: &JsValue) -> String {
@@ -626,9 +576,9 @@ fn resolve_url(url: &str) -> Result<String, BuildError> {
     };
     let parsed = parsed.map_err(|_| invalid())?;
     // [spec] The URL standard rejects hosts some browsers' parsers accept.
-    let special =
-        ["http:", "https:", "ws:", "wss:", "ftp:", "file:"].contains(&parsed.protocol().as_str());
-    if special && !is_valid_host(&parsed.hostname()) {
+    let protocol = parsed.protocol();
+    let special = options::is_special_scheme(protocol.trim_end_matches(':'));
+    if special && !options::is_valid_host(&parsed.hostname()) {
         return Err(invalid());
     }
     Ok(parsed.href())
@@ -738,8 +688,6 @@ pub struct EventSource {
     engine: browser::Engine,
     receiver: Rc<Receiver>,
     url: String,
-    /// As of the last item taken from the stream.
-    ready_state: Cell<ReadyState>,
     with_credentials: bool,
 }
 
@@ -747,7 +695,7 @@ impl fmt::Debug for EventSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventSource")
             .field("url", &self.url)
-            .field("ready_state", &self.ready_state.get())
+            .field("ready_state", &self.ready_state())
             .finish_non_exhaustive()
     }
 }
@@ -786,13 +734,13 @@ impl EventSource {
             .map_err(|_| option_error("stream", "a ReadableStream of bytes"))?;
         let config = Config::default();
         let receiver = Receiver::new(DEFAULT_QUEUE_CAPACITY);
-        let machine = ReconnectState::new(config, Box::new(js_sys::Math::random));
+        let machine =
+            ReconnectState::new(config, browser::platform(), Box::new(js_sys::Math::random));
         let engine = browser::Engine::start_stream(machine, reader, receiver.clone());
         Ok(EventSource {
             engine,
             receiver,
-            url: String::from(browser::STREAM_URL),
-            ready_state: Cell::new(ReadyState::Connecting),
+            url: String::from(STREAM_URL),
             with_credentials: false,
         })
     }
@@ -808,11 +756,13 @@ impl EventSource {
         self.with_credentials
     }
 
-    /// The ready state as of the last item taken from the stream: `Open`
-    /// after [`SourceEvent::Open`], `Connecting` after an error that will
-    /// retry, `Closed` after one that will not, or after [`close`](Self::close).
+    /// The source's ready state, as its machine has it: like
+    /// [`last_event_id`](Self::last_event_id), it can be ahead of items
+    /// still queued (`Open` once the response was accepted, `Connecting`
+    /// while waiting to reconnect, `Closed` after a failure or
+    /// [`close`](Self::close)).
     pub fn ready_state(&self) -> ReadyState {
-        self.ready_state.get()
+        self.engine.ready_state()
     }
 
     /// The source's last event id: what the next reconnection sends as
@@ -837,7 +787,6 @@ impl EventSource {
     /// Close the source: abort the fetch, cancel the timer, drop what is
     /// queued. The stream then ends.
     pub fn close(&self) {
-        self.ready_state.set(ReadyState::Closed);
         self.engine.close();
         let waker = {
             let mut queue = self.receiver.0.borrow_mut();
@@ -866,7 +815,6 @@ impl Stream for EventSource {
         let mut queue = this.receiver.0.borrow_mut();
         let Some(item) = queue.items.pop_front() else {
             if queue.ended {
-                this.ready_state.set(ReadyState::Closed);
                 return Poll::Ready(None);
             }
             queue.waker = Some(cx.waker().clone());
@@ -876,12 +824,6 @@ impl Stream for EventSource {
         drop(queue);
         if caught_up {
             this.receiver.release();
-        }
-        match &item {
-            SourceEvent::Open => this.ready_state.set(ReadyState::Open),
-            SourceEvent::Error(e) if e.will_retry => this.ready_state.set(ReadyState::Connecting),
-            SourceEvent::Error(_) => this.ready_state.set(ReadyState::Closed),
-            SourceEvent::Message(_) => {}
         }
         Poll::Ready(Some(item))
     }

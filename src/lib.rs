@@ -2,31 +2,34 @@
 //!
 //! A Server-Sent Events client for the browser: the `text/event-stream`
 //! parser and the reconnection engine are written in Rust, compiled to
-//! WebAssembly, and driven over `fetch()` streaming. The JavaScript facade in
-//! `pkg-template/` exposes an `EventSource` class that behaves like the
-//! standard one ([HTML § 9.2](https://html.spec.whatwg.org/multipage/server-sent-events.html))
+//! WebAssembly, and driven over `fetch()` streaming. It behaves like the
+//! standard `EventSource`
+//! ([HTML § 9.2](https://html.spec.whatwg.org/multipage/server-sent-events.html))
 //! and adds custom headers, request bodies, backoff, inactivity timeouts and
 //! descriptive error events.
 //!
-//! The crate is layered so that every rule of the standard is pure and
-//! natively testable:
+//! The crate is one protocol core with thin drivers around it:
 //!
-//! - [`parser`]: a sans-IO stream parser (bytes in, events out).
-//! - [`reconnect`]: the connection state machine (ready state, delays,
-//!   backoff, `Last-Event-ID`), with time passed in as an argument.
-//! - [`ErrorEvent`]: what an error reports, worded once for every front end.
-//! - `browser` (wasm32 only): the engine. It carries out the machine's
-//!   actions with `fetch`, stream readers, `AbortController` and timers.
-//! - Two front ends on that one engine (wasm32 only): [`EventSource`], the
-//!   Rust API, and `js_api`, the `#[wasm_bindgen]` surface of the
-//!   JavaScript class (feature `js-api`).
+//! - The core, pure Rust with no I/O, no clock and no randomness of its own
+//!   (`no_std` + `alloc` without the default `rust-api` feature):
+//!   [`parser`] (bytes in, events out), [`reconnect`] (the connection's
+//!   state machine: inputs in, one [`Action`] out), [`http`] (what a
+//!   response means, origins, `Retry-After`, header encoding), [`options`]
+//!   (every option's rule, from `src/options.json`) and [`ErrorEvent`]
+//!   (what an error reports, worded once).
+//! - The npm package's WebAssembly module: that core alone, behind a small
+//!   byte-oriented interface (`src/module.rs`, feature `module`). The
+//!   package's JavaScript driver does the I/O.
+//! - The Rust API (feature `rust-api`, on by default; wasm32): [`EventSource`],
+//!   a [`futures_core::Stream`] of [`SourceEvent`]s, on its own thin driver
+//!   (web-sys, gloo-timers).
 //!
 //! ## The Rust API
 //!
-//! On `wasm32`, [`EventSource`] is the standard `EventSource` as a
-//! [`futures_core::Stream`] of [`SourceEvent`]s, with every extension of the
-//! JavaScript class (headers recomputed per attempt, any method and body,
-//! backoff with jitter, inactivity timeout, buffer limit) on [`Builder`]:
+//! On `wasm32`, [`EventSource`] is the standard `EventSource` as a stream,
+//! with every extension of the JavaScript class (headers recomputed per
+//! attempt, any method and body, backoff with jitter, inactivity timeout,
+//! buffer limit) on [`Builder`]:
 //!
 //! ```no_run
 //! # #[cfg(target_arch = "wasm32")]
@@ -53,44 +56,49 @@
 //!
 //! ## Features
 //!
-//! - `js-api`: build the `#[wasm_bindgen]` exports that the npm package's
-//!   JavaScript facade uses. Off by default, so a Rust app's own JavaScript
-//!   glue does not carry them.
+//! - `rust-api` (default): the Rust API and its driver (wasm32 only). Without
+//!   it the crate is `no_std`: the core alone.
+//! - `module`: the npm package's WebAssembly exports (build with
+//!   `--no-default-features --features module --crate-type cdylib`, as
+//!   `make build` does). Not for apps.
+#![cfg_attr(not(feature = "rust-api"), no_std)]
 #![deny(missing_docs)]
+
+#[cfg(all(feature = "module", feature = "rust-api"))]
+compile_error!(
+    "the `module` feature builds the npm package's WebAssembly: use it with --no-default-features"
+);
 
 extern crate alloc;
 
 pub mod error;
+pub mod http;
+pub mod options;
 pub mod parser;
 pub mod reconnect;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(feature = "module", target_arch = "wasm32"))]
+mod module;
+
+#[cfg(all(target_arch = "wasm32", feature = "rust-api"))]
 mod browser;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "rust-api"))]
 mod event_source;
-#[cfg(all(target_arch = "wasm32", feature = "js-api"))]
-pub mod js_api;
 
-pub use error::ErrorEvent;
+pub use error::{ErrorEvent, ErrorInfo};
+pub use http::Credentials;
 pub use parser::{Batch, Event, EventParser, Feed, DEFAULT_MAX_BUFFER_SIZE};
-pub use reconnect::{Action, Backoff, Config, ErrorInfo, ReadyState, Reason, ReconnectState};
+pub use reconnect::{Action, Backoff, Config, Platform, ReadyState, Reason, ReconnectState};
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "rust-api"))]
 pub use browser::live_engines;
 
 /// The README's Rust snippets, compiled by `make test-doc` (for wasm32,
 /// where the Rust API exists).
-#[cfg(all(doctest, target_arch = "wasm32"))]
+#[cfg(all(doctest, target_arch = "wasm32", feature = "rust-api"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "rust-api"))]
 pub use event_source::{
-    Body, BuildError, Builder, Credentials, EventSource, Message, SourceEvent,
-    DEFAULT_QUEUE_CAPACITY,
+    Body, BuildError, Builder, EventSource, Message, SourceEvent, DEFAULT_QUEUE_CAPACITY,
 };
-
-/// The npm build's allocator: the `dlmalloc` crate's, which compiles
-/// smaller than std's copy of the same allocator.
-#[cfg(all(target_arch = "wasm32", feature = "js-api"))]
-#[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;

@@ -3,16 +3,26 @@
 //! This module owns every rule of the standard's
 //! [parsing an event stream](https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream)
 //! and [interpreting an event stream](https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)
-//! sections: UTF-8 decoding (invalid sequences become U+FFFD, one leading BOM
-//! is dropped), line splitting at CRLF, LF or CR, fields, comments, the data,
-//! event type and last-event-id buffers, and dispatch. It is sans-IO: the
-//! caller hands it the body's chunks as they arrive ([`EventParser::feed`])
-//! and gets the completed events back in a [`Batch`]. It knows nothing about
-//! fetch, timers or JavaScript; `retry:` values are reported, not acted on.
+//! sections: one leading BOM dropped, line splitting at CRLF, LF or CR,
+//! fields, comments, the data, event type and last-event-id buffers, and
+//! dispatch. It is sans-IO: the caller hands it the body's chunks as they
+//! arrive ([`EventParser::feed`]) and gets the completed events back in a
+//! [`Batch`]. It knows nothing about fetch, timers or JavaScript; `retry:`
+//! values are reported, not acted on.
+//!
+//! It works on bytes and leaves UTF-8 decoding to whoever reads the events
+//! (in JavaScript `TextDecoder`, which is native code; in Rust
+//! [`String::from_utf8_lossy`]). That gives exactly the standard's result,
+//! which decodes the whole stream first: every byte the rules look at (CR,
+//! LF, colon, space, the field names) is ASCII, and a UTF-8 decoder never
+//! takes an ASCII byte into an invalid sequence, so splitting the bytes
+//! first and decoding each value afterwards replaces the same sequences with
+//! U+FFFD. The one value that is decoded here is the last event id, which
+//! the parser hands out as text (it goes out as a request header).
 //!
 //! Chunk boundaries never change the result: a code point, a CRLF pair or a
-//! BOM split across chunks is handled exactly as if the whole stream had been
-//! decoded first.
+//! BOM split across chunks is handled exactly as if the whole stream had
+//! arrived at once.
 //!
 //! ```
 //! use wasm_eventsource::parser::{Batch, Event, EventParser, Feed};
@@ -22,9 +32,9 @@
 //! assert_eq!(parser.feed(b"id: 1\nevent: greet\ndata: hel", &mut batch), Feed::Ok);
 //! assert!(batch.is_empty());
 //! assert_eq!(parser.feed(b"lo\n\n: comment\n", &mut batch), Feed::Ok);
-//! let greet = Event { event_type: "greet", data: "hello", last_event_id: "1" };
+//! let greet = Event { event_type: "greet".into(), data: "hello".into(), last_event_id: "1".into() };
 //! assert_eq!(batch.iter().collect::<Vec<_>>(), [greet]);
-//! assert_eq!(batch.packed(), "hello\rgreet\r1\r");
+//! assert_eq!(batch.packed(), b"hello\rgreet\r1\r");
 //! batch.clear();
 //! parser.finish();
 //! assert_eq!(parser.last_event_id(), "1");
@@ -33,30 +43,30 @@
 //! # Output
 //!
 //! A [`Batch`] carries all events completed by one or more feeds as one
-//! string, so they can cross to JavaScript in a single call: for each event,
+//! byte string, so they can cross to JavaScript at once: for each event,
 //! `data`, `\r`, event type, `\r`, last event id, `\r`. None of the three can
-//! contain a CR (a CR always ends a line), so `packed.split('\r')` splits it.
-//! [`Batch::iter`] decodes it on the Rust side.
+//! contain a CR (a CR always ends a line), so JavaScript decodes the whole
+//! batch once and splits it with `split('\r')`. [`Batch::iter`] reads it on
+//! the Rust side.
 //!
 //! # Memory and limits
 //!
 //! The parser holds only what is not yet complete: the data and event type
 //! buffers, the last-event-id buffer, and the part of the current line it
 //! still needs (at most the first seven bytes of a line, until they tell
-//! which field it is; an `event`, `id` or `retry` line that spans chunks; and
-//! up to three bytes of a code point cut by a chunk boundary in a `data:`
-//! value). A `data:` value is decoded straight into the data buffer as it
-//! arrives and a comment or unknown field is skipped without being stored, so
-//! a large event costs about its own size (plus the buffer's doubling
-//! headroom) and is copied once, from the input into the data buffer; at
-//! dispatch that buffer is moved, not copied, into the batch when the batch
-//! is empty.
+//! which field it is, and an `event`, `id` or `retry` line that spans
+//! chunks). A `data:` value goes straight into the data buffer as it arrives
+//! and a comment or unknown field is skipped without being stored, so a large
+//! event costs about its own size (plus the buffer's doubling headroom) and
+//! is copied once, from the input into the data buffer; at dispatch that
+//! buffer is moved, not copied, into the batch when the batch is empty.
 //!
 //! The total held is capped by [`EventParser::max_buffer_size`], by default
 //! [`DEFAULT_MAX_BUFFER_SIZE`] (64 MiB). A feed that would go beyond it stops
-//! and returns [`Feed::Overflow`]; the caller is expected to fail the
-//! connection.
+//! before storing the bytes that would and returns [`Feed::Overflow`]; the
+//! caller is expected to fail the connection.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -102,28 +112,29 @@ pub enum Feed {
 }
 
 /// Events completed by one or more [`EventParser::feed`] calls, packed into a
-/// single string.
+/// single byte string.
 ///
 /// Reuse one batch for a whole stream and [`clear`](Batch::clear) it after
 /// each chunk has been handed on: its buffer is recycled, so a steady stream
 /// does not allocate.
 #[derive(Debug, Default, Clone)]
 pub struct Batch {
-    text: String,
+    text: Vec<u8>,
     count: usize,
     retry: Option<u64>,
 }
 
-/// One event, borrowed from a [`Batch`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One event of a [`Batch`], decoded from UTF-8 (invalid sequences become
+/// U+FFFD); borrowed from the batch where it was valid already.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event<'a> {
     /// The event type: the `event:` field's value, or `"message"` when the
     /// block had none (or an empty one).
-    pub event_type: &'a str,
+    pub event_type: Cow<'a, str>,
     /// The `data:` lines joined with LF.
-    pub data: &'a str,
+    pub data: Cow<'a, str>,
     /// The source's last event id when the event was dispatched.
-    pub last_event_id: &'a str,
+    pub last_event_id: Cow<'a, str>,
 }
 
 impl Batch {
@@ -156,22 +167,22 @@ impl Batch {
         self.retry
     }
 
-    /// All events as one string: for each event, `data`, `\r`, event type,
-    /// `\r`, last event id, `\r`. Split it with `split('\r')` and take the
-    /// parts three at a time; the final empty part after the last `\r` is
-    /// not an event.
-    pub fn packed(&self) -> &str {
+    /// All events as one byte string, not yet decoded: for each event,
+    /// `data`, `\r`, event type, `\r`, last event id, `\r`. Decode it as
+    /// UTF-8, split it at `\r` and take the parts three at a time; the
+    /// final empty part after the last `\r` is not an event.
+    pub fn packed(&self) -> &[u8] {
         &self.text
     }
 
-    /// The events in the order they were dispatched.
+    /// The events in the order they were dispatched, decoded.
     pub fn iter(&self) -> impl Iterator<Item = Event<'_>> {
-        let mut parts = self.text.split('\r');
+        let mut parts = self.text.split(|&b| b == b'\r');
         (0..self.count).map_while(move |_| {
             Some(Event {
-                data: parts.next()?,
-                event_type: parts.next()?,
-                last_event_id: parts.next()?,
+                data: String::from_utf8_lossy(parts.next()?),
+                event_type: String::from_utf8_lossy(parts.next()?),
+                last_event_id: String::from_utf8_lossy(parts.next()?),
             })
         })
     }
@@ -286,95 +297,6 @@ impl Line {
     };
 }
 
-/// Bytes of a code point cut off by the end of a chunk, in a `data:` value
-/// that continues into the next chunk.
-#[derive(Debug, Clone, Copy, Default)]
-struct Utf8Tail {
-    buf: [u8; 4],
-    len: u8,
-}
-
-impl Utf8Tail {
-    /// Decodes `bytes` onto `out`. A code point cut off by the end of `bytes`
-    /// is kept for the next call unless `ends` says the value ends here (the
-    /// next byte is a CR or LF), in which case it becomes U+FFFD, as the
-    /// decoder would make it when the terminator arrives.
-    fn push(&mut self, mut bytes: &[u8], out: &mut String, ends: bool) {
-        if self.len > 0 {
-            bytes = self.complete(bytes, out);
-            if self.len > 0 {
-                // `bytes` ran out before the code point was complete.
-                if ends {
-                    out.push(char::REPLACEMENT_CHARACTER);
-                    self.len = 0;
-                }
-                return;
-            }
-        }
-        let keep = if ends { 0 } else { incomplete_suffix(bytes) };
-        let (body, rest) = bytes.split_at(bytes.len() - keep);
-        push_lossy(body, out);
-        self.buf[..keep].copy_from_slice(rest);
-        self.len = keep as u8;
-    }
-
-    /// Feeds the held bytes plus the start of `bytes` to the decoder and
-    /// returns what is left of `bytes`.
-    fn complete<'b>(&mut self, bytes: &'b [u8], out: &mut String) -> &'b [u8] {
-        let have = usize::from(self.len);
-        let need = sequence_len(self.buf[0]).saturating_sub(have);
-        let take = need.min(bytes.len());
-        self.buf[have..have + take].copy_from_slice(&bytes[..take]);
-        match core::str::from_utf8(&self.buf[..have + take]) {
-            Ok(s) => {
-                out.push_str(s);
-                self.len = 0;
-                &bytes[take..]
-            }
-            Err(e) => match e.error_len() {
-                None => {
-                    self.len = (have + take) as u8;
-                    &bytes[take..]
-                }
-                Some(bad) => {
-                    // [spec] U+FFFD for the maximal invalid subpart; the byte
-                    // that broke the sequence is decoded afresh.
-                    out.push(char::REPLACEMENT_CHARACTER);
-                    self.len = 0;
-                    bytes.get(bad.saturating_sub(have)..).unwrap_or_default()
-                }
-            },
-        }
-    }
-}
-
-/// Length of the UTF-8 sequence a byte starts (1 for ASCII and for bytes
-/// that cannot start one).
-fn sequence_len(lead: u8) -> usize {
-    match lead {
-        0xC2..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        0xF0..=0xF4 => 4,
-        _ => 1,
-    }
-}
-
-/// Length of a valid but unfinished sequence at the very end of `bytes`, or 0.
-fn incomplete_suffix(bytes: &[u8]) -> usize {
-    for back in 1..=bytes.len().min(3) {
-        let start = bytes.len() - back;
-        let lead = bytes[start];
-        if lead & 0xC0 != 0x80 {
-            let unfinished = sequence_len(lead) > back
-                && core::str::from_utf8(&bytes[start..])
-                    .err()
-                    .is_some_and(|e| e.error_len().is_none());
-            return if unfinished { back } else { 0 };
-        }
-    }
-    0
-}
-
 /// Position of the colon that ends a line's field name. Only names the
 /// parser acts on matter, so the search stops after the longest of them: a
 /// colon found later belongs to an unknown field.
@@ -384,56 +306,35 @@ fn find_colon(line: &[u8]) -> Option<usize> {
         .position(|&b| b == b':')
 }
 
-/// Decodes `bytes` (complete: no code point continues past the end) onto
-/// `out`.
-fn push_lossy(bytes: &[u8], out: &mut String) {
-    // [spec] UTF-8 decode: invalid sequences become U+FFFD, one per maximal
-    // subpart (what `Utf8Chunks` yields), as the WHATWG decoder does.
-    match core::str::from_utf8(bytes) {
-        Ok(s) => out.push_str(s),
-        Err(_) => {
-            for chunk in bytes.utf8_chunks() {
-                out.push_str(chunk.valid());
-                if !chunk.invalid().is_empty() {
-                    out.push(char::REPLACEMENT_CHARACTER);
+/// Decodes `bytes` as UTF-8 onto `out`, each maximal invalid subpart
+/// replaced by U+FFFD, as the WHATWG decoder (and `String::from_utf8_lossy`)
+/// does; written over `from_utf8`, the one validator the WebAssembly links.
+fn push_lossy(mut bytes: &[u8], out: &mut String) {
+    loop {
+        match core::str::from_utf8(bytes) {
+            Ok(text) => return out.push_str(text),
+            Err(e) => {
+                let (valid, rest) = bytes.split_at(e.valid_up_to());
+                out.push_str(core::str::from_utf8(valid).unwrap_or_default());
+                out.push(char::REPLACEMENT_CHARACTER);
+                match e.error_len() {
+                    Some(bad) => bytes = &rest[bad..],
+                    // A sequence cut off by the end: one U+FFFD for it.
+                    None => return,
                 }
             }
         }
     }
 }
 
-/// The length of `bytes` once [`push_lossy`] has decoded them.
-fn decoded_len(bytes: &[u8]) -> usize {
-    bytes
-        .utf8_chunks()
-        .map(|chunk| {
-            let replaced = if chunk.invalid().is_empty() {
-                0
-            } else {
-                char::REPLACEMENT_CHARACTER.len_utf8()
-            };
-            chunk.valid().len() + replaced
-        })
-        .sum()
-}
-
-/// Decodes a string's worth of `bytes` into `out`, replacing its contents,
-/// unless the result would be longer than `room` (then `out` is unchanged).
-fn set_lossy(bytes: &[u8], out: &mut String, room: usize) -> Result<(), Overflow> {
-    match core::str::from_utf8(bytes) {
-        Ok(text) if text.len() <= room => {
-            out.clear();
-            out.push_str(text);
-        }
-        // Invalid bytes grow when decoded (to U+FFFD), so the decoded size is
-        // checked: a value collected from many chunks may grow threefold at
-        // once.
-        Err(_) if decoded_len(bytes) <= room => {
-            out.clear();
-            push_lossy(bytes, out);
-        }
-        _ => return Err(Overflow),
+/// Replaces `out` with `value`, unless that would hold more than `room`
+/// bytes (then `out` is unchanged).
+fn set_bytes(value: &[u8], out: &mut Vec<u8>, room: usize) -> Result<(), Overflow> {
+    if value.len() > room {
+        return Err(Overflow);
     }
+    out.clear();
+    out.extend_from_slice(value);
     Ok(())
 }
 
@@ -470,12 +371,10 @@ pub struct EventParser {
     line: Line,
     /// The current line's bytes as received, while `line` is `Collect`.
     pending: Vec<u8>,
-    /// The end of a `data:` value so far, when it is a cut code point.
-    tail: Utf8Tail,
-    data: String,
-    event_type: String,
-    id_buffer: String,
-    /// The source's last event id, set from `id_buffer` at each dispatch.
+    data: Vec<u8>,
+    event_type: Vec<u8>,
+    id_buffer: Vec<u8>,
+    /// The source's last event id, decoded from `id_buffer` at each dispatch.
     last_event_id: String,
     /// `id_buffer` changed since it was last copied to `last_event_id`.
     id_changed: bool,
@@ -503,10 +402,9 @@ impl EventParser {
             after_cr: false,
             line: Line::START,
             pending: Vec::new(),
-            tail: Utf8Tail::default(),
-            data: String::new(),
-            event_type: String::new(),
-            id_buffer: String::new(),
+            data: Vec::new(),
+            event_type: Vec::new(),
+            id_buffer: Vec::new(),
             last_event_id: String::new(),
             id_changed: false,
             overflowed: false,
@@ -531,7 +429,7 @@ impl EventParser {
             return;
         }
         self.id_buffer.clear();
-        self.id_buffer.push_str(id);
+        self.id_buffer.extend_from_slice(id.as_bytes());
         self.last_event_id.clear();
         self.last_event_id.push_str(id);
         self.id_changed = false;
@@ -555,10 +453,9 @@ impl EventParser {
     /// [`max_buffer_size`](EventParser::max_buffer_size). Growth is checked
     /// before bytes are stored, so a feed that returns [`Feed::Ok`] always
     /// leaves the parser within the limit. When it returns
-    /// [`Feed::Overflow`], the held bytes exceed the limit by at most twice
-    /// the chunk's length (invalid bytes grow threefold when decoded to
-    /// U+FFFD), and every later feed returns `Overflow` without reading its
-    /// chunk until [`reset`](EventParser::reset).
+    /// [`Feed::Overflow`], the bytes that would have gone beyond the limit
+    /// were not stored, and every later feed returns `Overflow` without
+    /// reading its chunk until [`reset`](EventParser::reset).
     pub fn feed(&mut self, chunk: &[u8], out: &mut Batch) -> Feed {
         if self.overflowed {
             return Feed::Overflow;
@@ -597,19 +494,20 @@ impl EventParser {
         self.bom = 0;
         self.after_cr = false;
         self.line = Line::START;
-        self.tail = Utf8Tail::default();
         self.overflowed = false;
         release(&mut self.pending);
         release(&mut self.data);
         release(&mut self.event_type);
         if self.id_changed {
-            self.id_buffer.clone_from(&self.last_event_id);
+            self.id_buffer.clear();
+            self.id_buffer
+                .extend_from_slice(self.last_event_id.as_bytes());
             self.id_changed = false;
         }
     }
 
     /// Bytes held for input that does not form a complete event yet: the
-    /// unfinished line (including a partial BOM or code point) plus the data
+    /// unfinished line (including a partial BOM) plus the data
     /// and event type buffers. Zero between events, and after
     /// [`finish`](EventParser::finish).
     pub fn buffered(&self) -> usize {
@@ -622,11 +520,7 @@ impl EventParser {
             Line::Head { len, .. } => usize::from(len),
             _ => 0,
         };
-        bom + head
-            + self.pending.len()
-            + usize::from(self.tail.len)
-            + self.data.len()
-            + self.event_type.len()
+        bom + head + self.pending.len() + self.data.len() + self.event_type.len()
     }
 
     /// What the limit counts: [`buffered`](Self::buffered) and the
@@ -767,20 +661,8 @@ impl EventParser {
                 applied
             }
             Line::Data => {
-                // Decoded as it arrives, so the limit sees the decoded size
-                // chunk by chunk.
                 self.reserve(seg.len())?;
-                let (len, tail) = (self.data.len(), self.tail);
-                self.tail.push(seg, &mut self.data, ends);
-                if self.reserve(0).is_err() {
-                    // Decoding can grow more than the chunk's bytes: a code
-                    // point cut by the previous chunk may become U+FFFD. The
-                    // chunk is taken back, so the limit is never exceeded by
-                    // more than `feed` promises.
-                    self.data.truncate(len);
-                    self.tail = tail;
-                    return Err(Overflow);
-                }
+                self.data.extend_from_slice(seg);
                 if !ends {
                     return Ok(());
                 }
@@ -856,20 +738,29 @@ impl EventParser {
             Field::Data => {
                 // [spec] data: append the value and an LF.
                 self.reserve(value.len() + 1)?;
-                push_lossy(value, &mut self.data);
-                self.data.push('\n');
+                self.data.extend_from_slice(value);
+                self.data.push(b'\n');
             }
             Field::Event => {
                 // [spec] event: set the event type buffer.
                 let room = self.room() + self.event_type.len();
-                set_lossy(value, &mut self.event_type, room)?;
+                set_bytes(value, &mut self.event_type, room)?;
             }
             Field::Id => {
                 // [spec] id: ignored if the value contains U+0000 (only the
                 // byte 00 decodes to it); an empty value resets the buffer.
                 if memchr(0, value).is_none() {
                     let room = self.room() + self.id_buffer.len();
-                    set_lossy(value, &mut self.id_buffer, room)?;
+                    // The id is the one value decoded here (it goes out as
+                    // text), so the limit counts it decoded: invalid bytes
+                    // become U+FFFD, three bytes each.
+                    if core::str::from_utf8(value).is_ok() {
+                        set_bytes(value, &mut self.id_buffer, room)?;
+                    } else {
+                        let mut decoded = String::new();
+                        push_lossy(value, &mut decoded);
+                        set_bytes(decoded.as_bytes(), &mut self.id_buffer, room)?;
+                    }
                     self.id_changed = true;
                 }
             }
@@ -887,7 +778,11 @@ impl EventParser {
         // [spec] the last event id is set first, so a block with only an
         // `id:` updates it without firing anything.
         if self.id_changed {
-            self.last_event_id.clone_from(&self.id_buffer);
+            // [spec] The stream is UTF-8 decoded: invalid sequences in the
+            // id become U+FFFD.
+            // (The buffer holds decoded text: see `apply`.)
+            self.last_event_id.clear();
+            push_lossy(&self.id_buffer, &mut self.last_event_id);
             self.id_changed = false;
         }
         // [spec] empty data buffer: reset the buffers, fire nothing.
@@ -896,7 +791,7 @@ impl EventParser {
             return;
         }
         // [spec] strip one trailing LF.
-        if self.data.ends_with('\n') {
+        if self.data.last() == Some(&b'\n') {
             self.data.pop();
         }
         // Data goes first in the packed format so that an empty batch can
@@ -904,20 +799,20 @@ impl EventParser {
         if out.text.is_empty() {
             core::mem::swap(&mut out.text, &mut self.data);
         } else {
-            out.text.push_str(&self.data);
+            out.text.extend_from_slice(&self.data);
             self.data.clear();
         }
         // [spec] the type is the event type buffer, or "message" if empty.
-        let event_type = if self.event_type.is_empty() {
-            "message"
+        let event_type: &[u8] = if self.event_type.is_empty() {
+            b"message"
         } else {
             &self.event_type
         };
-        out.text.push('\r');
-        out.text.push_str(event_type);
-        out.text.push('\r');
-        out.text.push_str(&self.last_event_id);
-        out.text.push('\r');
+        out.text.push(b'\r');
+        out.text.extend_from_slice(event_type);
+        out.text.push(b'\r');
+        out.text.extend_from_slice(self.last_event_id.as_bytes());
+        out.text.push(b'\r');
         out.count += 1;
         // [spec] the data and type buffers are cleared; the id persists.
         self.event_type.clear();
@@ -926,36 +821,10 @@ impl EventParser {
 
 /// Empties a buffer, and gives its memory back if one unusually large event
 /// grew it.
-fn release<B: Buffer>(buf: &mut B) {
+fn release(buf: &mut Vec<u8>) {
     if buf.capacity() > KEEP_CAPACITY {
-        *buf = B::default();
+        *buf = Vec::new();
     } else {
         buf.clear();
-    }
-}
-
-/// The buffers [`release`] empties.
-trait Buffer: Default {
-    fn capacity(&self) -> usize;
-    fn clear(&mut self);
-}
-
-impl Buffer for String {
-    fn capacity(&self) -> usize {
-        String::capacity(self)
-    }
-
-    fn clear(&mut self) {
-        String::clear(self);
-    }
-}
-
-impl Buffer for Vec<u8> {
-    fn capacity(&self) -> usize {
-        Vec::capacity(self)
-    }
-
-    fn clear(&mut self) {
-        Vec::clear(self);
     }
 }

@@ -1,35 +1,38 @@
 //! The connection state machine: ready state, reconnection delay, backoff,
-//! attempt counting, inactivity and the `Last-Event-ID` to send.
+//! attempt counting, inactivity, and every decision about a response.
 //!
 //! It implements the "fail the connection", "reestablish the connection" and
 //! response-handling rules of
 //! [HTML § 9.2.3](https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model)
 //! as a pure function of its inputs. Time is passed in as milliseconds of a
-//! monotonic clock (the browser layer passes `performance.now()`); the
-//! machine never reads a clock and draws jitter from an injected random
-//! source, so every transition is testable natively on a fake clock.
+//! monotonic clock (drivers pass `performance.now()`); the machine never
+//! reads a clock and draws jitter from an injected random source, so every
+//! transition is testable natively on a fake clock.
 //!
 //! The machine owns the [`EventParser`] of the current connection, because
 //! what the stream says (`retry:`, `id:`, too much buffered input) changes
 //! what the connection does next.
 //!
-//! Each input returns one [`Action`] for the browser layer to carry out. Every
-//! fetch gets a connection number; inputs about an older connection (a read
-//! that rejects after its fetch was aborted, say) are ignored.
+//! Each input returns one [`Action`] for a driver to carry out: the
+//! JavaScript driver of the npm package and the Rust driver of the Rust API
+//! both do exactly what it says and decide nothing themselves. Every fetch
+//! gets a connection number; inputs about an older connection (a read that
+//! rejects after its fetch was aborted, say) are ignored.
 
-use alloc::borrow::ToOwned;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::error::{ErrorEvent, ErrorInfo};
+use crate::http::{
+    fetchable_scheme, is_cross_origin, is_event_stream, origin_of, parse_retry_after, Credentials,
+    HeaderEncoding, MAX_DELAY, OPAQUE_ORIGIN,
+};
+use crate::options;
 use crate::parser::{Batch, EventParser};
 
-/// The longest delay a browser timer can wait (`setTimeout` clamps to a
-/// signed 32-bit number of milliseconds; longer values fire at once).
-pub const MAX_DELAY: f64 = 2_147_483_647.0;
-
 /// The standard's suggested initial reconnection time, in milliseconds.
-pub const DEFAULT_RECONNECTION_TIME: f64 = 3000.0;
+pub const DEFAULT_RECONNECTION_TIME: f64 = options::INITIAL_DELAY.default;
 
 /// `EventSource.readyState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,15 +66,17 @@ impl Default for Backoff {
     /// The standard's behaviour: a fixed delay with no jitter.
     fn default() -> Self {
         Backoff {
-            multiplier: 1.0,
-            max_delay: MAX_DELAY,
-            jitter: 0.0,
+            multiplier: options::MULTIPLIER.default,
+            max_delay: options::MAX_DELAY.default,
+            jitter: options::JITTER.default,
         }
     }
 }
 
-/// How a source connects and reconnects. [`Config::default`] is exactly the
-/// standard's behaviour.
+/// How a source connects and reconnects: the options of the JavaScript init
+/// dictionary and of the Rust [`Builder`](crate::Builder) that shape its
+/// connection. [`Config::default`] is exactly the standard's behaviour; the
+/// defaults are those of `src/options.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Reconnection time before the server sets one with `retry:` (ms).
@@ -91,27 +96,51 @@ pub struct Config {
     pub max_buffer_size: usize,
     /// `Last-Event-ID` for the first request (and the initial `lastEventId`).
     pub last_event_id: String,
-    /// Let every URL scheme through to fetch (a custom fetch may know more
-    /// schemes); otherwise only the schemes fetch can load are tried.
-    pub any_scheme: bool,
-    /// Reestablish the connection after it drops. `false` for a source read
-    /// from a stream the page supplies (`EventSource.fromReadableStream()`):
-    /// the end of that stream, or its error, fails the source.
-    pub reconnect: bool,
+    /// Also send the last event id in this query parameter.
+    pub last_event_id_query_param: Option<String>,
+    /// The request's credentials mode (see [`options::credentials_mode`]).
+    pub credentials: Credentials,
+    /// Requests go through an app-supplied fetch: every URL scheme is let
+    /// through (it may know more schemes), and its rejections are its own
+    /// (no CORS probe).
+    pub custom_fetch: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
-            initial_delay: DEFAULT_RECONNECTION_TIME,
+            initial_delay: options::INITIAL_DELAY.default,
             backoff: Backoff::default(),
             max_attempts: None,
             retry_on_status: Vec::new(),
             inactivity_timeout: None,
-            max_buffer_size: crate::parser::DEFAULT_MAX_BUFFER_SIZE,
-            last_event_id: String::new(),
-            any_scheme: false,
-            reconnect: true,
+            max_buffer_size: options::MAX_BUFFER_SIZE.default as usize,
+            last_event_id: String::from(options::DEFAULT_LAST_EVENT_ID),
+            last_event_id_query_param: None,
+            credentials: Credentials::SameOrigin,
+            custom_fetch: false,
+        }
+    }
+}
+
+/// What a driver knows about where it runs, which the machine's decisions
+/// depend on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Platform {
+    /// The origin of the page or worker (`location.origin`), if it has one:
+    /// a cross-origin request can be refused by CORS.
+    pub page_origin: Option<String>,
+    /// How the network stack writes header values
+    /// ([`HeaderEncoding::for_user_agent`]).
+    pub header_encoding: HeaderEncoding,
+}
+
+impl Default for Platform {
+    /// No page origin (a server runtime), byte-per-character headers.
+    fn default() -> Self {
+        Platform {
+            page_origin: None,
+            header_encoding: HeaderEncoding::Bytes,
         }
     }
 }
@@ -119,7 +148,8 @@ impl Default for Config {
 /// Why an `error` event is fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reason {
-    /// fetch rejected before a response (network error, CORS, DNS...).
+    /// fetch rejected before a response: the network failed (DNS, refused,
+    /// reset, offline). CORS refusals are [`Reason::Cors`].
     Network,
     /// The response body broke off with an error.
     BodyError,
@@ -135,7 +165,8 @@ pub enum Reason {
     Inactivity,
     /// The URL's scheme cannot be fetched.
     Scheme,
-    /// Preparing the request (a `headers` or `body` function) failed.
+    /// Preparing the request (a `headers` or `body` function) failed, or the
+    /// WebAssembly module could not load.
     Setup,
     /// The server answered, but CORS forbids the page to read the response
     /// (or to send the request: a rejected preflight).
@@ -187,48 +218,67 @@ impl core::fmt::Display for Reason {
     }
 }
 
-/// What an `error` event reports besides its type.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ErrorInfo {
-    /// What happened.
-    pub reason: Reason,
-    /// The HTTP status, when there was a response.
-    pub status: Option<u16>,
-    /// Whether the source will reconnect.
-    pub will_retry: bool,
-    /// Milliseconds until the next attempt, when `will_retry`.
-    pub retry_delay: f64,
-    /// Reconnection attempts made in a row without receiving data,
-    /// including the one now scheduled.
-    pub attempt: u32,
-    /// The source would have reconnected but `max_attempts` ran out.
-    pub gave_up: bool,
+/// One attempt's request, as [`Action::Fetch`] asks for it. Besides these,
+/// a driver sends the app's method, headers and body, `mode: "cors"`,
+/// `cache: "no-store"` and `redirect: "follow"`, and sets `Accept` to
+/// [`ACCEPT`](crate::http::ACCEPT) unless the app's headers have one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// Connection number to pass back with every input about this fetch.
+    pub conn: u32,
+    /// The `Last-Event-ID` header to send, written for the network stack
+    /// ([`HeaderEncoding::last_event_id_header`]); `None` sends none.
+    pub last_event_id: Option<String>,
+    /// Set this query parameter of the URL to this value
+    /// (`url.searchParams.set(name, value)`): the
+    /// `lastEventIdQueryParam` option.
+    pub query: Option<(String, String)>,
+    /// The credentials mode.
+    pub credentials: Credentials,
+    /// Arm the timer for this many ms (inactivity).
+    pub timer: Option<f64>,
 }
 
-/// What the browser layer must do after an input.
+/// A response, as far as the machine needs to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Response<'a> {
+    /// The HTTP status.
+    pub status: u16,
+    /// The response's URL after redirects (`Response.url`); empty when the
+    /// response has none (one an app's fetch made up).
+    pub url: &'a str,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<&'a str>,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<&'a str>,
+}
+
+/// What the driver must do after an input.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// Nothing.
     None,
-    /// Start fetch number `conn`. Send `Last-Event-ID: last_event_id` (UTF-8
-    /// encoded) when it is not empty. When `timer` is set, arm the single
-    /// timer for that many ms (inactivity).
-    Fetch {
-        /// Connection number to pass back with every input about this fetch.
-        conn: u32,
-        /// The `Last-Event-ID` value; empty means "send no header".
-        last_event_id: String,
-        /// Arm the timer, in ms.
-        timer: Option<f64>,
-    },
+    /// Start a fetch.
+    Fetch(Request),
     /// The ready state is now OPEN: fire `open`, then read the body.
-    Open,
-    /// Abort the current fetch, arm the timer for `info.retry_delay` ms and
-    /// fire `error`; the ready state is now CONNECTING.
-    Retry(ErrorInfo),
-    /// Abort the current fetch and fire `error`; the ready state is now
-    /// CLOSED. Never reconnect.
-    Fail(ErrorInfo),
+    /// Messages until the next `Open` have this origin.
+    Open {
+        /// The origin of the response's URL, serialized.
+        origin: String,
+    },
+    /// The fetch failed before a response, and it was a cross-origin
+    /// request: send a `no-cors` `HEAD` to the same URL (no credentials, no
+    /// cache) and report with [`ReconnectState::on_probe`] whether the server
+    /// answered. fetch rejects with the same `TypeError` for a CORS refusal
+    /// and a network failure; the standard fails the connection for the
+    /// first and reconnects after the second.
+    Probe,
+    /// Abort the current fetch, arm the timer for the event's
+    /// `retry_delay` and fire `error`; the ready state is now CONNECTING.
+    Retry(ErrorEvent),
+    /// Abort the current fetch, drop the timer and fire `error`; the ready
+    /// state is now CLOSED. Never reconnect.
+    Fail(ErrorEvent),
     /// Re-arm the timer for this many ms.
     Timer(f64),
 }
@@ -239,6 +289,8 @@ enum Phase {
     Idle,
     /// A fetch is in flight, no response yet.
     Fetching,
+    /// The fetch failed; the CORS probe is in flight.
+    Probing,
     /// The response was announced; the body is being read.
     Streaming,
     /// Waiting for the reconnection timer.
@@ -250,9 +302,15 @@ enum Phase {
 /// The state of one source's connection. See the module docs.
 pub struct ReconnectState {
     config: Config,
+    platform: Platform,
     parser: EventParser,
     phase: Phase,
     ready_state: ReadyState,
+    /// The source's URL.
+    url: String,
+    /// The source reads a stream the page supplied: no request, and no
+    /// reconnection.
+    supplied: bool,
     /// The reconnection time: `initial_delay` until a `retry:` field sets it.
     base_delay: f64,
     attempts: u32,
@@ -260,6 +318,8 @@ pub struct ReconnectState {
     last_activity: f64,
     /// The front end is not taking events, so the body is not being read.
     suspended: bool,
+    /// The exception message of a failed fetch, while the probe runs.
+    probed_detail: String,
     random: Box<dyn FnMut() -> f64>,
 }
 
@@ -278,19 +338,23 @@ impl core::fmt::Debug for ReconnectState {
 impl ReconnectState {
     /// A machine in CONNECTING that has not started. `random` must return
     /// numbers in `[0, 1)`; it is only called when jitter is enabled.
-    pub fn new(config: Config, random: Box<dyn FnMut() -> f64>) -> Self {
+    pub fn new(config: Config, platform: Platform, random: Box<dyn FnMut() -> f64>) -> Self {
         let mut parser = EventParser::with_max_buffer_size(config.max_buffer_size);
         parser.set_last_event_id(&config.last_event_id);
         ReconnectState {
             base_delay: config.initial_delay,
             config,
+            platform,
             parser,
             phase: Phase::Idle,
             ready_state: ReadyState::Connecting,
+            url: String::new(),
+            supplied: false,
             attempts: 0,
             conn: 0,
             last_activity: 0.0,
             suspended: false,
+            probed_detail: String::new(),
             random,
         }
     }
@@ -298,6 +362,11 @@ impl ReconnectState {
     /// The configuration the machine was made with.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The configuration, to complete before [`connect`](Self::connect).
+    pub fn config_mut(&mut self) -> &mut Config {
+        &mut self.config
     }
 
     /// The current `readyState`.
@@ -330,31 +399,28 @@ impl ReconnectState {
         if self.phase != Phase::Idle {
             return Action::None;
         }
+        self.url = String::from(url);
         // [spec] Only schemes fetch can load may connect; others fail
         // the connection instead of retrying.
-        if !self.config.any_scheme && !fetchable_scheme(url) {
-            return self.fail(Reason::Scheme, None);
+        if !self.config.custom_fetch && !fetchable_scheme(url) {
+            return self.fail(Reason::Scheme, None, "");
         }
         self.start_fetch(now)
     }
 
     /// Start reading a stream the page supplied (`fromReadableStream()`):
     /// there is no request, so the connection is announced at once (OPEN,
-    /// `open`). Its inputs carry connection number 1 ([`Self::conn`]). A
-    /// stream cannot be fetched again: the machine no longer reconnects
-    /// ([`Config::reconnect`]).
+    /// `open`), with the opaque origin. Its inputs carry connection number 1
+    /// ([`Self::conn`]). A stream cannot be fetched again: its end, or its
+    /// error, fails the source.
     pub fn connect_stream(&mut self, now: f64) -> Action {
         if self.phase != Phase::Idle {
             return Action::None;
         }
-        self.config.reconnect = false;
+        self.supplied = true;
         self.conn = 1;
         self.last_activity = now;
-        // [spec] Announce the connection.
-        self.phase = Phase::Streaming;
-        self.ready_state = ReadyState::Open;
-        self.parser.reset();
-        Action::Open
+        self.open()
     }
 
     /// `reset()`: discard the buffered, incomplete input (a partial line and
@@ -366,45 +432,64 @@ impl ReconnectState {
         }
     }
 
-    /// A response arrived for fetch `conn` (after redirects).
-    /// `content_type` is the `Content-Type` header; `retry_after` the delay
-    /// in ms its `Retry-After` header asks for, if any (see
-    /// [`parse_retry_after`], which needs the wall clock this machine never
-    /// sees).
+    /// A response arrived for fetch `conn` (after redirects). `wall_now` is
+    /// the wall clock (ms since the Unix epoch), which an HTTP-date in
+    /// `Retry-After` is read against; every other duration is on the
+    /// monotonic clock of `now`.
     pub fn on_response(
         &mut self,
         now: f64,
+        wall_now: f64,
         conn: u32,
-        status: u16,
-        content_type: Option<&str>,
-        retry_after: Option<f64>,
+        response: &Response<'_>,
     ) -> Action {
         if !self.is_current(conn) || self.phase != Phase::Fetching {
             return Action::None;
         }
         self.last_activity = now;
+        let status = response.status;
         if status != 200 && self.config.retry_on_status.contains(&status) {
-            return self.reestablish(Reason::Status, Some(status), retry_after);
+            let floor = response
+                .retry_after
+                .and_then(|v| parse_retry_after(v, wall_now));
+            return self.reestablish(Reason::Status, Some(status), floor, "");
         }
         // [spec] Any status other than 200 fails the connection (204 is how
         // a server says "stop reconnecting"); redirects were followed by fetch.
         if status != 200 {
-            return self.fail(Reason::Status, Some(status));
+            return self.fail(Reason::Status, Some(status), "");
         }
         // [spec] The MIME type essence must be text/event-stream;
         // parameters such as charset are ignored.
-        if !is_event_stream(content_type.unwrap_or("")) {
-            return self.fail(Reason::ContentType, Some(status));
+        let content_type = response.content_type.unwrap_or("");
+        if !is_event_stream(content_type) {
+            return self.fail(Reason::ContentType, Some(status), content_type);
         }
-        // [spec] Announce the connection: set OPEN and fire `open`.
+        // [spec] Messages have the origin of the response's final URL.
+        let url = if response.url.is_empty() {
+            &self.url
+        } else {
+            response.url
+        };
+        let origin = origin_of(url);
+        match self.open() {
+            Action::Open { .. } => Action::Open { origin },
+            other => other,
+        }
+    }
+
+    /// [spec] Announce the connection: set OPEN and fire `open`.
+    fn open(&mut self) -> Action {
         self.phase = Phase::Streaming;
         self.ready_state = ReadyState::Open;
         self.parser.reset();
-        Action::Open
+        Action::Open {
+            origin: String::from(OPAQUE_ORIGIN),
+        }
     }
 
     /// Body bytes of fetch `conn` arrived. Complete events are appended to
-    /// `out`; the browser layer dispatches them, then reports it with
+    /// `out`; the driver dispatches them, then reports it with
     /// [`on_delivered`](Self::on_delivered), which carries out what the
     /// chunk decided (a buffer overflow fails the connection only then, so
     /// nothing received is lost and the events see the ready state OPEN).
@@ -436,7 +521,7 @@ impl ReconnectState {
             return Action::None;
         }
         // [spec] Too much buffered input is fatal here: fail the connection.
-        self.fail(Reason::Overflow, Some(200))
+        self.fail(Reason::Overflow, Some(200), "")
     }
 
     /// The body of fetch `conn` ended normally.
@@ -445,32 +530,86 @@ impl ReconnectState {
             return Action::None;
         }
         // [spec] Body ends: reestablish the connection.
-        self.reestablish(Reason::BodyEnded, Some(200), None)
+        self.reestablish(Reason::BodyEnded, Some(200), None, "")
     }
 
-    /// Fetch `conn` failed: before a response (`reason` [`Reason::Network`],
-    /// or [`Reason::Cors`] when the server answered but CORS forbade the
-    /// request), while reading the body ([`Reason::BodyError`]), while
-    /// preparing the request ([`Reason::Setup`]), or because the page
-    /// stopped it ([`Reason::Aborted`], `window.stop()`).
-    pub fn on_network_error(&mut self, conn: u32, reason: Reason) -> Action {
-        if !self.is_current(conn) || !matches!(self.phase, Phase::Fetching | Phase::Streaming) {
+    /// Fetch `conn` rejected before a response. `aborted` when it rejected
+    /// with an `AbortError` (the driver aborts only fetches the machine has
+    /// left, so this one the page stopped: `window.stop()`); `detail` is the
+    /// exception's message.
+    pub fn on_fetch_error(&mut self, conn: u32, aborted: bool, detail: &str) -> Action {
+        if !self.is_current(conn) || self.phase != Phase::Fetching {
             return Action::None;
         }
-        let status = (self.phase == Phase::Streaming).then_some(200);
-        match reason {
+        if aborted {
+            return self.fail(Reason::Aborted, None, detail);
+        }
+        // A custom fetch rejects for reasons of its own: not probed.
+        if !self.config.custom_fetch
+            && is_cross_origin(self.platform.page_origin.as_deref(), &self.url)
+        {
+            self.phase = Phase::Probing;
+            self.probed_detail = String::from(detail);
+            return Action::Probe;
+        }
+        // [spec] A network error reestablishes the connection.
+        self.reestablish(Reason::Network, None, None, detail)
+    }
+
+    /// The probe of [`Action::Probe`] for fetch `conn` settled: `answered`
+    /// when the server answered it (so CORS refused the request), false when
+    /// it failed too (the network).
+    pub fn on_probe(&mut self, conn: u32, answered: bool) -> Action {
+        if !self.is_current(conn) || self.phase != Phase::Probing {
+            return Action::None;
+        }
+        let detail = core::mem::take(&mut self.probed_detail);
+        if answered {
             // [spec] A CORS failure is a network error "with the CORS flag",
             // and the processing model fails the connection for it: retrying
-            // cannot help, and native EventSource does not. Stopping the
-            // document's fetches (window.stop()) cancels the source too.
-            Reason::Cors | Reason::Aborted => self.fail(reason, status),
-            // [spec] A network error reestablishes the connection.
-            _ => self.reestablish(reason, status, None),
+            // cannot help, and native EventSource does not.
+            self.fail(Reason::Cors, None, &detail)
+        } else {
+            self.reestablish(Reason::Network, None, None, &detail)
         }
     }
 
-    /// The front end stopped taking events (backpressure), so the browser
-    /// layer stops reading the body: until [`resume`](Self::resume), silence
+    /// Reading fetch `conn`'s body failed; `aborted` and `detail` as for
+    /// [`on_fetch_error`](Self::on_fetch_error). A supplied stream that
+    /// errors reports here too.
+    pub fn on_body_error(&mut self, conn: u32, aborted: bool, detail: &str) -> Action {
+        if !self.is_current(conn) || self.phase != Phase::Streaming {
+            return Action::None;
+        }
+        if aborted {
+            return self.fail(Reason::Aborted, Some(200), detail);
+        }
+        // [spec] A network error reestablishes the connection.
+        self.reestablish(Reason::BodyError, Some(200), None, detail)
+    }
+
+    /// Preparing fetch `conn`'s request failed: a `headers` or `body`
+    /// function threw or rejected (`detail`: its message).
+    pub fn on_setup_error(&mut self, conn: u32, detail: &str) -> Action {
+        if !self.is_current(conn) || self.phase != Phase::Fetching {
+            return Action::None;
+        }
+        self.reestablish(Reason::Setup, None, None, detail)
+    }
+
+    /// The page stopped its fetches (`window.stop()`).
+    pub fn on_stop(&mut self) -> Action {
+        let status = match self.phase {
+            Phase::Fetching | Phase::Probing => None,
+            Phase::Streaming => Some(200),
+            _ => return Action::None,
+        };
+        // [spec] Stopping the document's fetches cancels the source too.
+        self.fail(Reason::Aborted, status, "")
+    }
+
+    /// The front end stopped taking events (backpressure), so the driver
+    /// stops reading the body: until [`resume`](Self::resume), silence
     /// is not inactivity.
     pub fn suspend(&mut self) {
         self.suspended = true;
@@ -490,26 +629,28 @@ impl ReconnectState {
         match self.phase {
             // [spec] After the wait, connect again if still CONNECTING.
             Phase::Waiting => self.start_fetch(now),
-            Phase::Fetching | Phase::Streaming => match self.config.inactivity_timeout {
-                // Not reading while suspended: check again a full period later.
-                Some(limit) if self.suspended => Action::Timer(limit),
-                Some(limit) => {
-                    let idle = now - self.last_activity;
-                    if idle >= limit {
-                        let status = (self.phase == Phase::Streaming).then_some(200);
-                        self.reestablish(Reason::Inactivity, status, None)
-                    } else {
-                        Action::Timer(limit - idle)
+            Phase::Fetching | Phase::Probing | Phase::Streaming => {
+                match self.config.inactivity_timeout {
+                    // Not reading while suspended: check again a full period later.
+                    Some(limit) if self.suspended => Action::Timer(limit),
+                    Some(limit) => {
+                        let idle = now - self.last_activity;
+                        if idle >= limit {
+                            let status = (self.phase == Phase::Streaming).then_some(200);
+                            self.reestablish(Reason::Inactivity, status, None, "")
+                        } else {
+                            Action::Timer(limit - idle)
+                        }
                     }
+                    None => Action::None,
                 }
-                None => Action::None,
-            },
+            }
             Phase::Idle | Phase::Closed => Action::None,
         }
     }
 
     /// `close()`: the ready state becomes CLOSED and every later input is
-    /// ignored. Returns `false` when it was already closed. The browser layer
+    /// ignored. Returns `false` when it was already closed. The driver
     /// aborts the fetch and drops the timer; nothing is fired.
     pub fn close(&mut self) -> bool {
         if self.phase == Phase::Closed {
@@ -530,44 +671,90 @@ impl ReconnectState {
         self.phase = Phase::Fetching;
         self.suspended = false;
         self.last_activity = now;
-        // [spec] Reconnects carry the last event id, when not empty.
-        Action::Fetch {
+        // [spec] Reconnects carry the last event id, when not empty, as
+        // its UTF-8 bytes.
+        let id = self.parser.last_event_id();
+        let (last_event_id, query) = if id.is_empty() {
+            (None, None)
+        } else {
+            let query = self
+                .config
+                .last_event_id_query_param
+                .as_ref()
+                .map(|name| (name.clone(), String::from(id)));
+            (
+                self.platform.header_encoding.last_event_id_header(id),
+                query,
+            )
+        };
+        Action::Fetch(Request {
             conn: self.conn,
-            last_event_id: self.parser.last_event_id().to_owned(),
+            last_event_id,
+            query,
+            credentials: self.config.credentials,
             timer: self.config.inactivity_timeout,
-        }
+        })
     }
 
-    fn fail(&mut self, reason: Reason, status: Option<u16>) -> Action {
-        self.close_with(reason, status, false)
+    fn error(
+        &self,
+        reason: Reason,
+        status: Option<u16>,
+        retry_delay: Option<u64>,
+        gave_up: bool,
+        detail: &str,
+    ) -> ErrorEvent {
+        let info = ErrorInfo {
+            reason,
+            status,
+            retry_delay,
+            attempt: self.attempts,
+            gave_up,
+            supplied: self.supplied,
+        };
+        ErrorEvent::new(
+            &info,
+            detail,
+            self.config.max_buffer_size,
+            self.config.inactivity_timeout,
+        )
     }
 
-    fn close_with(&mut self, reason: Reason, status: Option<u16>, gave_up: bool) -> Action {
+    fn fail(&mut self, reason: Reason, status: Option<u16>, detail: &str) -> Action {
+        self.close_with(reason, status, false, detail)
+    }
+
+    fn close_with(
+        &mut self,
+        reason: Reason,
+        status: Option<u16>,
+        gave_up: bool,
+        detail: &str,
+    ) -> Action {
         // [spec] Fail the connection: set CLOSED, fire error, never reconnect.
         self.phase = Phase::Closed;
         self.ready_state = ReadyState::Closed;
         self.parser.reset();
-        Action::Fail(ErrorInfo {
-            reason,
-            status,
-            will_retry: false,
-            retry_delay: 0.0,
-            attempt: self.attempts,
-            gave_up,
-        })
+        Action::Fail(self.error(reason, status, None, gave_up, detail))
     }
 
     /// `floor` is a server-requested minimum delay (`Retry-After`).
-    fn reestablish(&mut self, reason: Reason, status: Option<u16>, floor: Option<f64>) -> Action {
+    fn reestablish(
+        &mut self,
+        reason: Reason,
+        status: Option<u16>,
+        floor: Option<f64>,
+        detail: &str,
+    ) -> Action {
         // [spec] An event without its closing blank line is discarded.
         self.parser.finish();
-        if !self.config.reconnect {
+        if self.supplied {
             // A supplied stream cannot be asked for again.
-            return self.fail(reason, status);
+            return self.fail(reason, status, detail);
         }
         if let Some(max) = self.config.max_attempts {
             if self.attempts >= max {
-                return self.close_with(reason, status, true);
+                return self.close_with(reason, status, true, detail);
             }
         }
         let delay = self.next_delay().max(floor.unwrap_or(0.0)).min(MAX_DELAY);
@@ -575,14 +762,9 @@ impl ReconnectState {
         // [spec] Reestablish: set CONNECTING, fire error, wait.
         self.phase = Phase::Waiting;
         self.ready_state = ReadyState::Connecting;
-        Action::Retry(ErrorInfo {
-            reason,
-            status,
-            will_retry: true,
-            retry_delay: delay,
-            attempt: self.attempts,
-            gave_up: false,
-        })
+        // Whole milliseconds: what the event reports is what the timer waits.
+        let ms = (delay + 0.5) as u64;
+        Action::Retry(self.error(reason, status, Some(ms), false, detail))
     }
 
     fn next_delay(&mut self) -> f64 {
@@ -608,168 +790,4 @@ impl ReconnectState {
             capped
         }
     }
-}
-
-/// Whether fetch can load a URL with this scheme (`http:`, `https:`, and
-/// `blob:`/`data:` where fetch allows them). ASCII case-insensitive.
-pub fn fetchable_scheme(url: &str) -> bool {
-    let scheme = match url.find(':') {
-        Some(i) => &url[..i],
-        None => return false,
-    };
-    ["http", "https", "blob", "data"]
-        .iter()
-        .any(|s| scheme.eq_ignore_ascii_case(s))
-}
-
-/// Whether a `Content-Type` value's MIME type essence is `text/event-stream`
-/// (parameters ignored, ASCII case-insensitive, surrounding HTTP whitespace
-/// trimmed; of several comma-joined values the last one counts).
-pub fn is_event_stream(content_type: &str) -> bool {
-    // Several Content-Type headers arrive joined by ", "; as in Fetch's
-    // "extract a MIME type", the last one decides.
-    let last = content_type.rsplit(',').next().unwrap_or("");
-    let essence = last.split(';').next().unwrap_or("");
-    essence
-        .trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
-        .eq_ignore_ascii_case("text/event-stream")
-}
-
-/// Parse a `Retry-After` value into the delay it asks for, in ms:
-/// delay-seconds, or an HTTP-date in any of the three forms RFC 9110
-/// § 5.6.7 says a recipient must accept (IMF-fixdate, RFC 850, asctime),
-/// measured from `wall_now` (ms since the Unix epoch). A date in the past,
-/// or a value that parses as neither, asks for nothing: `None`.
-pub fn parse_retry_after(value: &str, wall_now: f64) -> Option<f64> {
-    let value = value.trim();
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        // Integer arithmetic: saturates instead of overflowing on long values.
-        let secs = value.bytes().fold(0u64, |n, b| {
-            n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
-        });
-        return Some((secs as f64 * 1000.0).min(MAX_DELAY));
-    }
-    let at = parse_http_date(value, wall_now)?;
-    (at > wall_now).then(|| (at - wall_now).min(MAX_DELAY))
-}
-
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const LONG_WEEKDAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// An HTTP-date (RFC 9110 § 5.6.7) → ms since the Unix epoch; `wall_now`
-/// places an RFC 850 two-digit year.
-///
-/// Written here rather than taken from a crate: `httpdate`, the usual one,
-/// added 4.6 KB gzipped to the WebAssembly module (its `SystemTime` path
-/// pulls in `core::fmt`), 15% of it, for a header few streams send.
-fn parse_http_date(s: &str, wall_now: f64) -> Option<f64> {
-    let digits = |t: &str, n: usize| -> Option<i64> {
-        (t.len() == n && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())?
-    };
-    let month = |t: &str| MONTHS.iter().position(|m| *m == t).map(|i| i as i64 + 1);
-    let (day, month, year, time) = if let Some((weekday, rest)) = s.split_once(", ") {
-        let parts: Vec<&str> = rest.split(' ').collect();
-        if WEEKDAYS.contains(&weekday) {
-            // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
-            let [day, mon, year, time, "GMT"] = parts[..] else {
-                return None;
-            };
-            (digits(day, 2)?, month(mon)?, digits(year, 4)?, time)
-        } else if LONG_WEEKDAYS.contains(&weekday) {
-            // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`.
-            let [date, time, "GMT"] = parts[..] else {
-                return None;
-            };
-            let mut dmy = date.split('-');
-            let (day, mon, yy) = (dmy.next()?, dmy.next()?, dmy.next()?);
-            if dmy.next().is_some() {
-                return None;
-            }
-            // A year more than 50 years ahead is the most recent past one
-            // with the same last two digits.
-            let this_year = 1970 + (wall_now / 31_556_952_000.0).floor() as i64;
-            let mut year = this_year - this_year.rem_euclid(100) + digits(yy, 2)?;
-            if year > this_year + 50 {
-                year -= 100;
-            }
-            (digits(day, 2)?, month(mon)?, year, time)
-        } else {
-            return None;
-        }
-    } else {
-        // asctime: `Sun Nov  6 08:49:37 1994` (a one-digit day is
-        // padded with a space).
-        let (weekday, rest) = s.split_once(' ')?;
-        let (mon, rest) = rest.split_once(' ')?;
-        let (day, rest) = match rest.strip_prefix(' ') {
-            Some(rest) => (digits(rest.get(..1)?, 1)?, rest.get(1..)?),
-            None => (digits(rest.get(..2)?, 2)?, rest.get(2..)?),
-        };
-        let [time, year] = rest.strip_prefix(' ')?.split(' ').collect::<Vec<_>>()[..] else {
-            return None;
-        };
-        if !WEEKDAYS.contains(&weekday) {
-            return None;
-        }
-        (day, month(mon)?, digits(year, 4)?, time)
-    };
-    let mut hms = time.split(':');
-    let (h, m, sec) = (hms.next()?, hms.next()?, hms.next()?);
-    let (h, m, sec) = (digits(h, 2)?, digits(m, 2)?, digits(sec, 2)?);
-    if hms.next().is_some() || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
-        return None;
-    }
-    // Days from civil (proleptic Gregorian), after Howard Hinnant's algorithm.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 86_400 + h * 3600 + m * 60 + sec) * 1000) as f64)
-}
-
-/// Whether `host`, the host of a URL with a special scheme (`http:`,
-/// `https:`...) as a browser's URL parser serialized it, is valid under the
-/// URL standard's host parser: once percent-decoded it must not contain a
-/// forbidden domain code point (C0 controls, space, `#`, `%`, `/`, `:`, `<`,
-/// `>`, `?`, `@`, `[`, `\`, `]`, `^`, `|`, DEL). IPv6 literals (`[...]`)
-/// are left to the browser. Some parsers (Chromium's) accept such hosts by
-/// percent-encoding them; the standard says the URL is invalid.
-pub fn is_valid_host(host: &str) -> bool {
-    if host.starts_with('[') {
-        return true;
-    }
-    let decoded = percent_encoding::percent_decode_str(host).collect::<Vec<u8>>();
-    !decoded.iter().any(|&b| {
-        b <= 0x20
-            || b == 0x7f
-            || matches!(
-                b,
-                b'#' | b'%'
-                    | b'/'
-                    | b':'
-                    | b'<'
-                    | b'>'
-                    | b'?'
-                    | b'@'
-                    | b'['
-                    | b'\\'
-                    | b']'
-                    | b'^'
-                    | b'|'
-            )
-    })
 }

@@ -6,44 +6,43 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use wasm_eventsource::{Config, ErrorEvent, ErrorInfo, Reason};
+use wasm_eventsource::{ErrorEvent, ErrorInfo, Reason};
 
-fn info(reason: Reason, status: Option<u16>, retry: Option<f64>, attempt: u32) -> ErrorInfo {
+fn info(reason: Reason, status: Option<u16>, retry: Option<u64>, attempt: u32) -> ErrorInfo {
     ErrorInfo {
         reason,
         status,
-        will_retry: retry.is_some(),
-        retry_delay: retry.unwrap_or(0.0),
+        retry_delay: retry,
         attempt,
         gave_up: false,
+        supplied: false,
     }
 }
 
+/// The limits the overflow and inactivity sentences name.
+const MAX_BUFFER_SIZE: usize = 1024;
+const INACTIVITY_TIMEOUT: Option<f64> = Some(29_999.6);
+
 #[test]
 fn each_reason_is_worded_once() {
-    let config = Config {
-        max_buffer_size: 1024,
-        inactivity_timeout: Some(30000.0),
-        ..Config::default()
-    };
     let table: &[(ErrorInfo, &str, &str)] = &[
         (
-            info(Reason::Network, None, Some(3000.0), 1),
+            info(Reason::Network, None, Some(3000), 1),
             "Failed to fetch",
             "network error: Failed to fetch; reconnecting in 3000 ms (attempt 1)",
         ),
         (
-            info(Reason::BodyError, Some(200), Some(1234.4), 2),
+            info(Reason::BodyError, Some(200), Some(1234), 2),
             "network error",
             "the stream broke off: network error; reconnecting in 1234 ms (attempt 2)",
         ),
         (
-            info(Reason::BodyEnded, Some(200), Some(0.5), 1),
+            info(Reason::BodyEnded, Some(200), Some(1), 1),
             "",
             "the server ended the stream; reconnecting in 1 ms (attempt 1)",
         ),
         (
-            info(Reason::Status, Some(503), Some(2000.0), 2),
+            info(Reason::Status, Some(503), Some(2000), 2),
             "",
             "HTTP status 503 is not 200; reconnecting in 2000 ms (attempt 2)",
         ),
@@ -63,7 +62,7 @@ fn each_reason_is_worded_once() {
             "an event exceeded maxBufferSize (1024 bytes)",
         ),
         (
-            info(Reason::Inactivity, Some(200), Some(3000.0), 1),
+            info(Reason::Inactivity, Some(200), Some(3000), 1),
             "",
             "nothing received within inactivityTimeout (30000 ms); reconnecting in 3000 ms (attempt 1)",
         ),
@@ -73,7 +72,7 @@ fn each_reason_is_worded_once() {
             "the URL's scheme cannot be fetched",
         ),
         (
-            info(Reason::Setup, None, Some(10.0), 1),
+            info(Reason::Setup, None, Some(10), 1),
             "token service down",
             "preparing the request failed: token service down; reconnecting in 10 ms (attempt 1)",
         ),
@@ -90,7 +89,7 @@ fn each_reason_is_worded_once() {
         ),
     ];
     for (info, detail, want) in table {
-        let e = ErrorEvent::new(info, detail, &config);
+        let e = ErrorEvent::new(info, detail, MAX_BUFFER_SIZE, INACTIVITY_TIMEOUT);
         assert_eq!(e.message, *want);
         assert_eq!(e.to_string(), *want);
         assert_eq!(
@@ -98,17 +97,13 @@ fn each_reason_is_worded_once() {
             (
                 info.reason,
                 info.status,
-                info.will_retry,
+                info.retry_delay.is_some(),
                 info.attempt,
                 false
             )
         );
-        // The delay reported is the one the timer waits: whole milliseconds.
-        let ms = info.retry_delay.round() as u64;
-        assert_eq!(
-            e.retry_delay,
-            info.will_retry.then(|| Duration::from_millis(ms))
-        );
+        assert_eq!(e.retry_delay, info.retry_delay.map(Duration::from_millis));
+        assert_eq!(e.retry_delay_ms(), info.retry_delay);
     }
     let reasons: HashSet<Reason> = table.iter().map(|(i, _, _)| i.reason).collect();
     assert_eq!(
@@ -126,13 +121,26 @@ fn giving_up_says_so() {
             ..info(Reason::Network, None, None, 5)
         },
         "",
-        &Config::default(),
+        MAX_BUFFER_SIZE,
+        None,
     );
     assert_eq!(
         e.message,
         "network error; gave up after 5 reconnection attempts (retry.maxAttempts)"
     );
     assert!(e.gave_up && !e.will_retry && e.retry_delay.is_none());
+}
+
+#[test]
+fn a_supplied_stream_ends_and_errors_in_its_own_words() {
+    let supplied = |reason| ErrorInfo {
+        supplied: true,
+        ..info(reason, Some(200), None, 0)
+    };
+    let ended = ErrorEvent::new(&supplied(Reason::BodyEnded), "", MAX_BUFFER_SIZE, None);
+    assert_eq!(ended.message, "the stream ended");
+    let errored = ErrorEvent::new(&supplied(Reason::BodyError), "boom", MAX_BUFFER_SIZE, None);
+    assert_eq!(errored.message, "the stream errored: boom");
 }
 
 #[test]

@@ -6,17 +6,27 @@
 //! the body's end, a network error, the timer, `close()`), each at a given
 //! time, with the [`Action`] and ready state expected after it. The scripts
 //! follow the standard's "Response handling", "Fail the connection",
-//! "Reestablish the connection" and `close()` rules (see `SPEC.md`), then
+//! "Reestablish the connection" and `close()` rules (HTML § 9.2.3), then
 //! each opt-in policy: backoff with jitter, `max_attempts`, `retry_on_status`
 //! with `Retry-After`, the inactivity timeout and the buffer limit.
+//!
+//! The standard's rules are cited by section of
+//! [HTML § 9.2](https://html.spec.whatwg.org/multipage/server-sent-events.html).
 
 use std::cell::Cell;
 use std::rc::Rc;
 
+use std::time::Duration;
+
+use wasm_eventsource::error::ErrorEvent;
+use wasm_eventsource::http::{
+    fetchable_scheme, is_event_stream, parse_retry_after, Credentials, HeaderEncoding, MAX_DELAY,
+};
+use wasm_eventsource::options::is_valid_host;
 use wasm_eventsource::parser::Batch;
 use wasm_eventsource::reconnect::{
-    fetchable_scheme, is_event_stream, is_valid_host, parse_retry_after, Action, Backoff, Config,
-    ErrorInfo, ReadyState, Reason, ReconnectState, DEFAULT_RECONNECTION_TIME, MAX_DELAY,
+    Action, Backoff, Config, Platform, ReadyState, Reason, ReconnectState, Request,
+    DEFAULT_RECONNECTION_TIME,
 };
 
 use ReadyState::{Closed, Connecting, Open};
@@ -36,7 +46,10 @@ enum In<'a> {
     Response(u32, u16, Option<&'a str>, Option<&'a str>),
     Body(u32, &'a [u8]),
     End(u32),
-    /// `on_network_error(conn, reason)`.
+    /// A failure of connection `conn`: before a response for `Network`
+    /// (its CORS probe unanswered), `Cors` (answered) and `Setup`; while
+    /// reading the body for `BodyError`; either for `Aborted` (an
+    /// `AbortError`: the page stopped it).
     NetErr(u32, Reason),
     Timer,
     /// `close()`, with the `bool` it must return.
@@ -71,21 +84,38 @@ impl Driver {
 
     fn with_random(config: Config, random: Box<dyn FnMut() -> f64>) -> Self {
         Driver {
-            m: ReconnectState::new(config, random),
+            // A page on another origin than URL's, so a fetch that fails
+            // before a response is probed for CORS.
+            m: ReconnectState::new(config, page(), random),
             batch: Batch::new(),
             events: Vec::new(),
         }
     }
 
-    /// Feeds one input at time `now` and returns the action.
+    /// Feeds one input at time `now` and returns the action, without the
+    /// error's message (`tests/error.rs` checks the wording).
     fn input(&mut self, now: f64, input: In) -> Action {
+        match self.raw_input(now, input) {
+            Action::Retry(e) => Action::Retry(unworded(e)),
+            Action::Fail(e) => Action::Fail(unworded(e)),
+            other => other,
+        }
+    }
+
+    /// Feeds one input at time `now` and returns the action.
+    fn raw_input(&mut self, now: f64, input: In) -> Action {
         match input {
             Connect(url) => self.m.connect(now, url),
             // The tests' clock is a wall clock too (ms since the epoch), so
             // it also dates Retry-After here.
-            Response(conn, status, ct, ra) => {
-                let retry_after = ra.and_then(|v| parse_retry_after(v, now));
-                self.m.on_response(now, conn, status, ct, retry_after)
+            Response(conn, status, content_type, retry_after) => {
+                let response = wasm_eventsource::reconnect::Response {
+                    status,
+                    url: "",
+                    content_type,
+                    retry_after,
+                };
+                self.m.on_response(now, now, conn, &response)
             }
             // A chunk, its events handed to the front end, then what the
             // chunk decided.
@@ -93,16 +123,16 @@ impl Driver {
                 self.m.on_body(now, conn, bytes, &mut self.batch);
                 for e in self.batch.iter() {
                     self.events.push((
-                        e.event_type.to_owned(),
-                        e.data.to_owned(),
-                        e.last_event_id.to_owned(),
+                        e.event_type.into_owned(),
+                        e.data.into_owned(),
+                        e.last_event_id.into_owned(),
                     ));
                 }
                 self.batch.clear();
                 self.m.on_delivered(conn)
             }
             End(conn) => self.m.on_body_end(conn),
-            NetErr(conn, reason) => self.m.on_network_error(conn, reason),
+            NetErr(conn, reason) => self.fail(conn, reason),
             Timer => self.m.on_timer(now),
             Close(expect) => {
                 assert_eq!(self.m.close(), expect, "close() at {now}");
@@ -117,6 +147,23 @@ impl Driver {
                 Action::None
             }
         }
+    }
+
+    /// Reports failure `reason` of connection `conn` the way a driver meets
+    /// it, answering a CORS probe when the machine asks for one.
+    fn fail(&mut self, conn: u32, reason: Reason) -> Action {
+        let action = match reason {
+            Reason::Network | Reason::Cors => self.m.on_fetch_error(conn, false, ""),
+            Reason::Setup => self.m.on_setup_error(conn, ""),
+            Reason::BodyError => self.m.on_body_error(conn, false, ""),
+            Reason::Aborted if self.m.ready_state() == Open => self.m.on_body_error(conn, true, ""),
+            Reason::Aborted => self.m.on_fetch_error(conn, true, ""),
+            other => panic!("{other:?} is not a failure a driver reports"),
+        };
+        if action == Action::Probe {
+            return self.m.on_probe(conn, reason == Reason::Cors);
+        }
+        action
     }
 
     /// Replays `script`, checking the action and ready state after each step.
@@ -162,61 +209,92 @@ impl Driver {
     }
 }
 
-fn fetch(conn: u32, last_event_id: &str) -> Action {
-    Action::Fetch {
-        conn,
-        last_event_id: last_event_id.to_owned(),
-        timer: None,
+/// The page every test machine runs in: another origin than [`URL`]'s.
+fn page() -> Platform {
+    Platform {
+        page_origin: Some("https://page.test".into()),
+        header_encoding: HeaderEncoding::Bytes,
     }
 }
 
-fn fetch_timed(conn: u32, timer: f64) -> Action {
-    Action::Fetch {
+/// An error event without its message.
+fn unworded(mut e: ErrorEvent) -> ErrorEvent {
+    e.message.clear();
+    e
+}
+
+fn fetch(conn: u32, last_event_id: &str) -> Action {
+    Action::Fetch(Request {
         conn,
-        last_event_id: String::new(),
+        last_event_id: (!last_event_id.is_empty())
+            .then(|| last_event_id.bytes().map(char::from).collect()),
+        query: None,
+        credentials: Credentials::SameOrigin,
+        timer: None,
+    })
+}
+
+fn fetch_timed(conn: u32, timer: f64) -> Action {
+    Action::Fetch(Request {
+        conn,
+        last_event_id: None,
+        query: None,
+        credentials: Credentials::SameOrigin,
         timer: Some(timer),
+    })
+}
+
+/// `open` for a response from [`URL`]'s origin.
+fn opened() -> Action {
+    Action::Open {
+        origin: "https://example.test".into(),
+    }
+}
+
+fn error(
+    reason: Reason,
+    status: Option<u16>,
+    delay: Option<f64>,
+    attempt: u32,
+    gave_up: bool,
+) -> ErrorEvent {
+    ErrorEvent {
+        reason,
+        status,
+        will_retry: delay.is_some(),
+        retry_delay: delay.map(|ms| Duration::from_millis(ms.round() as u64)),
+        attempt,
+        gave_up,
+        message: String::new(),
     }
 }
 
 fn retry(reason: Reason, status: Option<u16>, delay: f64, attempt: u32) -> Action {
-    Action::Retry(ErrorInfo {
-        reason,
-        status,
-        will_retry: true,
-        retry_delay: delay,
-        attempt,
-        gave_up: false,
-    })
+    Action::Retry(error(reason, status, Some(delay), attempt, false))
 }
 
 fn fail(reason: Reason, status: Option<u16>, attempt: u32) -> Action {
-    Action::Fail(ErrorInfo {
-        reason,
-        status,
-        will_retry: false,
-        retry_delay: 0.0,
-        attempt,
-        gave_up: false,
-    })
+    Action::Fail(error(reason, status, None, attempt, false))
 }
 
 /// A `Fail` because `max_attempts` ran out.
 fn gave_up(reason: Reason, status: Option<u16>, attempt: u32) -> Action {
-    Action::Fail(ErrorInfo {
-        reason,
-        status,
-        will_retry: false,
-        retry_delay: 0.0,
-        attempt,
-        gave_up: true,
-    })
+    Action::Fail(error(reason, status, None, attempt, true))
 }
 
 /// The delay of a `Retry`, panicking on any other action.
 fn delay_of(action: &Action) -> f64 {
     match action {
-        Action::Retry(info) => info.retry_delay,
+        Action::Retry(e) => e.retry_delay.map_or(f64::NAN, |d| d.as_millis() as f64),
         other => panic!("expected Retry, got {other:?}"),
+    }
+}
+
+/// The attempt of a `Retry` or `Fail`.
+fn attempt_of(action: &Action) -> u32 {
+    match action {
+        Action::Retry(e) | Action::Fail(e) => e.attempt,
+        other => panic!("expected an error, got {other:?}"),
     }
 }
 
@@ -227,7 +305,7 @@ fn open(config: Config) -> Driver {
     let mut d = Driver::new(config);
     d.run(&[
         (0.0, Connect(URL), fetch(1, ""), Connecting),
-        (10.0, Response(1, 200, SSE, None), Action::Open, Open),
+        (10.0, Response(1, 200, SSE, None), opened(), Open),
     ]);
     d
 }
@@ -238,7 +316,7 @@ fn drop_and_refetch(d: &mut Driver, now: f64) -> Action {
     let conn = d.m.conn();
     let action = d.input(now, NetErr(conn, Reason::Network));
     if matches!(action, Action::Retry(_)) {
-        assert!(matches!(d.input(now, Timer), Action::Fetch { .. }));
+        assert!(matches!(d.input(now, Timer), Action::Fetch(_)));
     }
     action
 }
@@ -324,13 +402,13 @@ fn scheme_table() {
         }
 
         let mut any = Driver::new(Config {
-            any_scheme: true,
+            custom_fetch: true,
             ..Config::default()
         });
         assert_eq!(
             any.input(0.0, Connect(url)),
             fetch(1, ""),
-            "any_scheme {url}"
+            "custom_fetch {url}"
         );
     }
 }
@@ -366,7 +444,7 @@ fn content_type_table() {
         d.input(0.0, Connect(URL));
         let got = d.input(5.0, Response(1, 200, ct, None));
         if opens {
-            assert_eq!(got, Action::Open, "{ct:?}");
+            assert_eq!(got, opened(), "{ct:?}");
             assert_eq!(d.m.ready_state(), Open, "{ct:?}");
         } else {
             assert_eq!(got, fail(Reason::ContentType, Some(200), 0), "{ct:?}");
@@ -408,7 +486,7 @@ fn body_events_then_end_reconnects_with_last_event_id() {
             Connecting,
         ),
         (3050.0, Timer, fetch(2, "2"), Connecting),
-        (3060.0, Response(2, 200, SSE, None), Action::Open, Open),
+        (3060.0, Response(2, 200, SSE, None), opened(), Open),
     ]);
     assert_eq!(d.events[0], ("message".into(), "one".into(), "1".into()));
     assert_eq!(d.events[1], ("message".into(), "two".into(), "2".into()));
@@ -478,7 +556,7 @@ fn retry_field_sets_the_next_delay() {
         // The reconnection time persists across connections.
         d.run(&[
             (30.0 + want, Timer, fetch(2, ""), Connecting),
-            (40.0 + want, Response(2, 200, SSE, None), Action::Open, Open),
+            (40.0 + want, Response(2, 200, SSE, None), opened(), Open),
             (50.0 + want, Body(2, b"data: z\n\n"), NONE, Open),
         ]);
         assert_eq!(
@@ -507,7 +585,7 @@ fn incomplete_event_at_end_is_dropped_and_not_carried_over() {
             Connecting,
         ),
         (3022.0, Timer, fetch(2, "1"), Connecting),
-        (3030.0, Response(2, 200, SSE, None), Action::Open, Open),
+        (3030.0, Response(2, 200, SSE, None), opened(), Open),
         (3040.0, Body(2, b"\n\ndata: second\n\n"), NONE, Open),
     ]);
     assert_eq!(
@@ -538,7 +616,7 @@ fn network_errors_reestablish() {
             Connecting,
         ),
         (6010.0, Timer, fetch(3, ""), Connecting),
-        (6020.0, Response(3, 200, SSE, None), Action::Open, Open),
+        (6020.0, Response(3, 200, SSE, None), opened(), Open),
     ]);
     // Mid-stream: status 200.
     open(Config::default()).run(&[
@@ -609,7 +687,7 @@ fn close_in_every_phase() {
     // (label, script that reaches the phase)
     let open_script: Script = &[
         (0.0, Connect(URL), fetch(1, ""), Connecting),
-        (5.0, Response(1, 200, SSE, None), Action::Open, Open),
+        (5.0, Response(1, 200, SSE, None), opened(), Open),
         (6.0, Body(1, b"data: x\n\ndata: half"), NONE, Open),
     ];
     let waiting_script: Script = &[
@@ -694,7 +772,7 @@ fn stale_connection_inputs_are_ignored() {
         (3035.0, Response(0, 200, SSE, None), NONE, Connecting),
         (3036.0, Response(3, 200, SSE, None), NONE, Connecting),
         (3037.0, NetErr(3, Reason::Network), NONE, Connecting),
-        (3040.0, Response(2, 200, SSE, None), Action::Open, Open),
+        (3040.0, Response(2, 200, SSE, None), opened(), Open),
         (3041.0, Body(1, b"data: stale\n\n"), NONE, Open),
         (3042.0, End(1), NONE, Open),
         (3043.0, NetErr(1, Reason::Network), NONE, Open),
@@ -725,7 +803,7 @@ fn backoff_grows_and_caps() {
     let delays: Vec<(f64, u32)> = (0..5)
         .map(
             |i| match drop_and_refetch(&mut d, f64::from(i) * 20_000.0) {
-                Action::Retry(info) => (info.retry_delay, info.attempt),
+                action @ Action::Retry(_) => (delay_of(&action), attempt_of(&action)),
                 other => panic!("{other:?}"),
             },
         )
@@ -768,7 +846,7 @@ fn attempts_reset_only_after_data() {
         ),
         (3001.0, Timer, fetch(2, ""), Connecting),
         // Opens, delivers nothing: the backoff keeps growing.
-        (3002.0, Response(2, 200, SSE, None), Action::Open, Open),
+        (3002.0, Response(2, 200, SSE, None), opened(), Open),
         (
             3003.0,
             End(2),
@@ -776,7 +854,7 @@ fn attempts_reset_only_after_data() {
             Connecting,
         ),
         (9003.0, Timer, fetch(3, ""), Connecting),
-        (9004.0, Response(3, 200, SSE, None), Action::Open, Open),
+        (9004.0, Response(3, 200, SSE, None), opened(), Open),
         (9005.0, Body(3, b""), NONE, Open),
         (
             9006.0,
@@ -786,7 +864,7 @@ fn attempts_reset_only_after_data() {
         ),
         (21_006.0, Timer, fetch(4, ""), Connecting),
         // Delivers data: the next attempt starts over.
-        (21_007.0, Response(4, 200, SSE, None), Action::Open, Open),
+        (21_007.0, Response(4, 200, SSE, None), opened(), Open),
         (21_008.0, Body(4, b"data: x\n\n"), NONE, Open),
         (
             21_009.0,
@@ -829,8 +907,11 @@ fn jitter_with_fixed_random_values() {
         );
         d.input(0.0, Connect(URL));
         let got = delay_of(&d.input(1.0, NetErr(1, Reason::Network)));
-        assert!((got - want).abs() < 1e-6, "jitter {jitter}, r {r}: {got}");
-        assert!(got >= 3000.0 * (1.0 - jitter) && got <= 3000.0);
+        // Delays are whole milliseconds: what the event reports is what
+        // the timer waits.
+        assert!((got - want).abs() <= 0.5, "jitter {jitter}, r {r}: {got}");
+        assert_eq!(got.fract(), 0.0);
+        assert!(got >= (3000.0 * (1.0 - jitter)).floor() && got <= 3000.0);
         assert_eq!(calls.get(), 1, "one draw per delay");
     }
 }
@@ -861,13 +942,17 @@ fn jitter_stays_within_bounds_property() {
                 .min(MAX_DELAY);
             let got = delay_of(&drop_and_refetch(&mut d, f64::from(k) * 1e13));
             let lo = full * (1.0 - jitter);
+            // Whole milliseconds, rounded.
             assert!(
-                got >= lo - 1e-6 && got <= full + 1e-6,
+                got >= lo - 0.5 && got <= full + 0.5,
                 "config {seed}, attempt {k}: {got} not in [{lo}, {full}]"
             );
             if jitter > 0.0 {
                 let want = full * (1.0 - jitter * expect_r());
-                assert!((got - want).abs() <= want.abs() * 1e-12 + 1e-9);
+                assert!(
+                    (got - want).abs() <= 0.5 + 1e-9,
+                    "{got} is not {want} rounded"
+                );
             }
         }
     }
@@ -946,7 +1031,7 @@ fn max_attempts_counts_from_the_last_data() {
             Connecting,
         ),
         (3001.0, Timer, fetch(2, ""), Connecting),
-        (3002.0, Response(2, 200, SSE, None), Action::Open, Open),
+        (3002.0, Response(2, 200, SSE, None), opened(), Open),
         (3003.0, Body(2, b"data: x\n\n"), NONE, Open),
         (
             3004.0,
@@ -956,7 +1041,7 @@ fn max_attempts_counts_from_the_last_data() {
         ),
         (6004.0, Timer, fetch(3, ""), Connecting),
         // Opened without data: still counts as a failed attempt.
-        (6005.0, Response(3, 200, SSE, None), Action::Open, Open),
+        (6005.0, Response(3, 200, SSE, None), opened(), Open),
         (
             6006.0,
             End(3),
@@ -1034,10 +1119,10 @@ fn retry_on_status_table() {
         let got = d.input(now, Response(1, *status, SSE, *retry_after));
         assert_eq!(&got, want, "{status} {retry_after:?}");
         match want {
-            Action::Retry(info) => {
+            Action::Retry(_) => {
                 assert_eq!(d.m.ready_state(), Connecting);
                 // The next fetch comes from the timer, as after any drop.
-                assert_eq!(d.input(now + info.retry_delay, Timer), fetch(2, ""));
+                assert_eq!(d.input(now + delay_of(want), Timer), fetch(2, ""));
             }
             _ => {
                 assert_eq!(d.m.ready_state(), Closed);
@@ -1197,7 +1282,7 @@ fn inactivity_while_streaming() {
     let t0 = EPOCH;
     Driver::new(inactive(1000.0)).run(&[
         (t0, Connect(URL), fetch_timed(1, 1000.0), Connecting),
-        (t0 + 100.0, Response(1, 200, SSE, None), Action::Open, Open),
+        (t0 + 100.0, Response(1, 200, SSE, None), opened(), Open),
         // The response counts as activity.
         (t0 + 1000.0, Timer, Action::Timer(100.0), Open),
         // Events and comments count too.
@@ -1219,7 +1304,7 @@ fn inactivity_while_streaming() {
 fn inactivity_rearm_after_bytes() {
     Driver::new(inactive(1000.0)).run(&[
         (0.0, Connect(URL), fetch_timed(1, 1000.0), Connecting),
-        (0.0, Response(1, 200, SSE, None), Action::Open, Open),
+        (0.0, Response(1, 200, SSE, None), opened(), Open),
         (600.0, Body(1, b":"), NONE, Open),
         (1000.0, Timer, Action::Timer(600.0), Open),
         (
@@ -1248,7 +1333,7 @@ fn inactivity_before_a_response() {
         (4000.0, Timer, fetch_timed(2, 1000.0), Connecting),
         // The clock restarts at the new fetch.
         (4500.0, Timer, Action::Timer(500.0), Connecting),
-        (4900.0, Response(2, 200, SSE, None), Action::Open, Open),
+        (4900.0, Response(2, 200, SSE, None), opened(), Open),
         (5000.0, Timer, Action::Timer(900.0), Open),
     ]);
 }
@@ -1259,7 +1344,7 @@ fn a_suspended_reader_is_not_inactive() {
     // server may be sending, and the silence is ours.
     Driver::new(inactive(1000.0)).run(&[
         (0.0, Connect(URL), fetch_timed(1, 1000.0), Connecting),
-        (0.0, Response(1, 200, SSE, None), Action::Open, Open),
+        (0.0, Response(1, 200, SSE, None), opened(), Open),
         (500.0, Body(1, b"data: x\n\n"), NONE, Open),
         (500.0, Suspend, NONE, Open),
         (1500.0, Timer, Action::Timer(1000.0), Open),
@@ -1290,7 +1375,7 @@ fn inactivity_off_ignores_the_timer_while_connected() {
     Driver::new(Config::default()).run(&[
         (0.0, Connect(URL), fetch(1, ""), Connecting),
         (1e9, Timer, NONE, Connecting),
-        (1e9, Response(1, 200, SSE, None), Action::Open, Open),
+        (1e9, Response(1, 200, SSE, None), opened(), Open),
         (1e10, Timer, NONE, Open),
     ]);
 }
@@ -1366,7 +1451,7 @@ fn initial_last_event_id() {
     assert_eq!(d.m.last_event_id(), "résumé-7");
     d.run(&[
         (0.0, Connect(URL), fetch(1, "résumé-7"), Connecting),
-        (1.0, Response(1, 200, SSE, None), Action::Open, Open),
+        (1.0, Response(1, 200, SSE, None), opened(), Open),
         (2.0, Body(1, b"data: x\n\n"), NONE, Open),
         (
             3.0,

@@ -4,7 +4,6 @@
 // works): starts the server, passes its URL to the build in
 // SSE_TEST_SERVER, and stops the server after.
 //   tests/web.rs     the Rust API (default features, as an app gets them)
-//   tests/js_api.rs  the JavaScript front end's contract (--features js-api)
 // wasm-pack finds wasm-bindgen-test-runner (the CLI the bootstrap installed
 // at the locked version) on PATH. Drivers:
 //   chromium  Debian's chromedriver; binary and flags in tests/webdriver.json
@@ -45,10 +44,7 @@ const engines = {
   }),
 };
 
-const suites = [
-  ['web', ['--test', 'web']],
-  ['js_api', ['--features', 'js-api', '--test', 'js_api']],
-];
+const suites = [['web', ['--test', 'web']]];
 
 const wanted = (process.env.WASM_BROWSERS || 'chromium firefox').split(/[\s,]+/).filter(Boolean);
 for (const e of wanted) {

@@ -14,9 +14,9 @@
 //! Checked, beyond "no panic":
 //!
 //! - the packed batch agrees with `Batch::iter()` and `Batch::len()`;
-//! - after a feed that returns `Ok`, `buffered()` is within the limit; the
-//!   first `Overflow` exceeds it by at most twice the chunk's length, and from
-//!   then on every feed returns `Overflow` and delivers nothing;
+//! - `buffered()` never exceeds the limit (the parser checks before it
+//!   stores); after the first `Overflow` every feed returns `Overflow` and
+//!   delivers nothing;
 //! - without an overflow: the events (type, data, id), the retry value, the
 //!   last event id and `buffered()` at the end are those of feeding the whole
 //!   stream at once with the default limit; with one, the events delivered
@@ -110,9 +110,8 @@ fn run(parser: &mut EventParser, chunks: &[&[u8]]) -> Outcome {
             }
             Feed::Overflow => {
                 assert!(
-                    buffered <= max + 2 * chunk.len(),
-                    "Overflow with {buffered} bytes held, limit {max}, chunk {}",
-                    chunk.len()
+                    buffered <= max,
+                    "Overflow with {buffered} bytes held, limit {max}"
                 );
                 out.overflowed = true;
             }

@@ -1,15 +1,14 @@
-//! The engine: the only code that touches the browser. `fetch` with an
+//! The Rust driver: the I/O of the Rust API's sources. `fetch` with an
 //! `AbortController`, the `ReadableStream` reader loop that feeds the
-//! machine, the one timer a source needs (gloo-timers), and the calls that
-//! hand a front end its events
+//! machine, the one timer a source needs (gloo-timers), the CORS probe,
+//! `window.stop()`, and the calls that hand the front end its events
 //! ([HTML § 9.2](https://html.spec.whatwg.org/multipage/server-sent-events.html)).
 //!
 //! It carries out what [`ReconnectState`] decides and decides nothing about
-//! the protocol itself. It reports to a [`Frontend`]: the JavaScript class
-//! (`js_api`) or the Rust API (`event_source`), one engine for both. Per
-//! body chunk it crosses into JavaScript a constant number of times: one
-//! copy of the chunk into wasm memory and, for the JavaScript front end, one
-//! call that hands every event of the chunk over as one string.
+//! the protocol itself: the npm package's JavaScript driver
+//! (`pkg-template/driver.js`) does the same for the JavaScript class, and the
+//! scenario table (`tests/scenarios.json`) runs against both. It reports to a
+//! [`Frontend`], the Rust API's receiver.
 //!
 //! Ownership: a source's state is held strongly by its front end's
 //! [`Engine`] handle and by a running fetch task only. Timer closures hold
@@ -18,7 +17,6 @@
 
 mod request;
 
-use alloc::borrow::ToOwned;
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -36,21 +34,21 @@ use web_sys::{
 };
 
 use crate::error::ErrorEvent;
+use crate::http::HeaderEncoding;
 use crate::parser::Batch;
-use crate::reconnect::{parse_retry_after, Action, ReadyState, Reason, ReconnectState};
+use crate::reconnect::{self, Action, Platform, ReadyState, ReconnectState};
 pub(crate) use request::{Compute, PerAttempt, RequestSpec};
 
-/// What a front end (the JavaScript class, the Rust API) is told. Calls
-/// happen with no borrow of the engine held, so a front end may call back
-/// into it (`close()` from a listener).
+/// What a front end (the Rust API) is told. Calls happen with no borrow of
+/// the engine held, so a front end may call back into it (`close()`).
 pub(crate) trait Frontend {
-    /// The ready state is OPEN: fire `open`. `origin` is the origin of the
-    /// response's final URL, that of every message until the next open.
+    /// The ready state is OPEN: fire `open`. `origin` is that of every
+    /// message until the next open.
     fn open(&self, origin: &str);
 
     /// The events of one chunk, in order. A returned promise makes the
-    /// engine stop reading the body until it settles (the front end is
-    /// yielding between events, or its consumer is behind).
+    /// engine stop reading the body until it settles (the consumer is
+    /// behind).
     fn events(&self, batch: &Batch) -> Option<Promise>;
 
     /// Fire `error`. The ready state is now CONNECTING when
@@ -71,9 +69,6 @@ extern "C" {
 /// wasm32 without threads: the atomic is a plain load and store.
 static LIVE: AtomicU32 = AtomicU32::new(0);
 
-/// The URL of a source made from a stream (whatwg/html#12272).
-pub(crate) const STREAM_URL: &str = "about:event-stream";
-
 /// `globalThis.a.b...` along `path`, if each step is an object (the global
 /// of a window, a worker or a server runtime may lack any of them).
 pub(crate) fn global_get(path: &[&str]) -> Option<JsValue> {
@@ -87,12 +82,26 @@ pub(crate) fn global_get(path: &[&str]) -> Option<JsValue> {
     Some(value)
 }
 
+fn global_string(path: &[&str]) -> Option<String> {
+    global_get(path).and_then(|v| v.as_string())
+}
+
 thread_local! {
     /// A promise handler that does nothing, for rejections that need none.
     static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
-    /// Every source's state, weakly: what `window.stop()` must cancel.
+    /// Every source's state, weakly: what `window.stop()` must tell.
     static SOURCES: RefCell<Vec<Weak<RefCell<Inner>>>> = const { RefCell::new(Vec::new()) };
     static STOP_HOOKED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What the machine needs to know about this page or worker.
+pub(crate) fn platform() -> Platform {
+    Platform {
+        page_origin: global_string(&["location", "origin"]),
+        header_encoding: HeaderEncoding::for_user_agent(
+            &global_string(&["navigator", "userAgent"]).unwrap_or_default(),
+        ),
+    }
 }
 
 /// How many sources' engine states exist right now, closed or not: a
@@ -111,6 +120,8 @@ struct Inner {
     /// fetch to abort).
     reader: Option<ReadableStreamDefaultReader>,
     timer: Option<Timeout>,
+    /// The URL of the last fetch, which a CORS probe asks for again.
+    fetched: String,
     batch: Batch,
     chunk: Vec<u8>,
 }
@@ -141,6 +152,7 @@ impl Engine {
             abort: None,
             reader: None,
             timer: None,
+            fetched: String::new(),
             batch: Batch::new(),
             chunk: Vec::new(),
         }))
@@ -168,32 +180,31 @@ impl Engine {
                     let url = inner.request.url.clone();
                     inner.machine.connect(now(), &url)
                 };
-                perform(&shared, action, "");
+                perform(&shared, action);
             }
         });
         Engine { shared }
     }
 
-    /// A source that reads `stream`, supplied by the page
-    /// (`fromReadableStream()`), instead of fetching: open in a microtask,
-    /// then its chunks, and no reconnection. Messages have the opaque origin
-    /// `"null"`.
+    /// A source that reads `stream`, supplied by the app
+    /// (`from_readable_stream`), instead of fetching: open in a microtask,
+    /// then its chunks, and no reconnection.
     pub(crate) fn start_stream(
         machine: ReconnectState,
         reader: ReadableStreamDefaultReader,
         frontend: Rc<dyn Frontend>,
     ) -> Engine {
-        let request = RequestSpec::new(String::from(STREAM_URL));
+        let request = RequestSpec::new(String::from(crate::http::STREAM_URL));
         let shared = Engine::state(machine, request, frontend);
         shared.borrow_mut().reader = Some(reader.clone());
         let task = shared.clone();
         spawn_local(async move {
             let action = task.borrow_mut().machine.connect_stream(now());
-            if action != Action::Open {
+            let Action::Open { origin } = action else {
                 return;
-            }
+            };
             let frontend = task.borrow().frontend.clone();
-            frontend.open("null");
+            frontend.open(&origin);
             let conn = task.borrow().machine.conn();
             if is_live(&task, conn) {
                 read_body(&task, conn, reader).await;
@@ -227,6 +238,11 @@ impl Engine {
         self.shared.borrow_mut().machine.reset();
     }
 
+    /// The ready state.
+    pub(crate) fn ready_state(&self) -> ReadyState {
+        self.shared.borrow().machine.ready_state()
+    }
+
     /// The reconnection time (ms): the initial delay until `retry:` sets it.
     pub(crate) fn reconnection_time(&self) -> f64 {
         self.shared.borrow().machine.reconnection_time()
@@ -234,7 +250,7 @@ impl Engine {
 
     /// The last event id the next request would send.
     pub(crate) fn last_event_id(&self) -> String {
-        self.shared.borrow().machine.last_event_id().to_owned()
+        String::from(self.shared.borrow().machine.last_event_id())
     }
 }
 
@@ -256,30 +272,26 @@ extern "C" {
 /// EventSource with a fetch in flight is closed with an `error` event. A
 /// fetch stopped that way rejects (or errors its body) with the same
 /// `TypeError` as a network failure, which would make ours reconnect: so the
-/// first source in a window wraps `window.stop` to fail, first, every source
-/// that has a fetch in flight (reason [`Reason::Aborted`]), then stop.
+/// first source in a window wraps `window.stop` to tell every source's
+/// machine first, then stop.
 fn hook_window_stop() {
     if STOP_HOOKED.with(|hooked| hooked.replace(true)) {
         return;
     }
     let global = js_sys::global();
-    let get = |key: &str| js_sys::Reflect::get(&global, &JsValue::from_str(key)).ok();
-    if !get("document").is_some_and(|d| d.is_object()) {
+    if !global_get(&["document"]).is_some_and(|d| d.is_object()) {
         return;
     }
-    let Some(original) = get("stop").and_then(|f| f.dyn_into::<js_sys::Function>().ok()) else {
+    let Some(original) = global_get(&["stop"]).and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
         return;
     };
     let hook = Closure::<dyn Fn() -> JsValue>::new(move || {
         let sources: Vec<Shared> =
             SOURCES.with(|s| s.borrow().iter().filter_map(Weak::upgrade).collect());
         for shared in sources {
-            let action = {
-                let mut inner = shared.borrow_mut();
-                let conn = inner.machine.conn();
-                inner.machine.on_network_error(conn, Reason::Aborted)
-            };
-            perform(&shared, action, "");
+            let action = shared.borrow_mut().machine.on_stop();
+            perform(&shared, action);
         }
         original
             .call0(&js_sys::global())
@@ -290,35 +302,35 @@ fn hook_window_stop() {
     hook.forget();
 }
 
-/// Carry out one action. `detail` goes into an error event's message: a
-/// content type or an exception message. Borrows are released before any
-/// call into a front end, because listeners may call back in (`close()`).
-fn perform(shared: &Shared, action: Action, detail: &str) {
+/// Carry out one action. Borrows are released before any call into the
+/// front end, because it may call back in (`close()`).
+fn perform(shared: &Shared, action: Action) {
     match action {
-        // Open is fired by the fetch task, which knows the origin.
-        Action::None | Action::Open => {}
-        Action::Fetch {
-            conn,
-            last_event_id,
-            timer,
-        } => {
-            if let Some(ms) = timer {
+        // Open is fired by the fetch task, which reads the body next.
+        Action::None | Action::Open { .. } => {}
+        Action::Fetch(request) => {
+            if let Some(ms) = request.timer {
                 arm_timer(shared, ms);
             }
-            spawn_local(run_fetch(shared.clone(), conn, last_event_id));
+            spawn_local(run_fetch(shared.clone(), request));
+        }
+        Action::Probe => {
+            let (conn, url) = {
+                let inner = shared.borrow();
+                (inner.machine.conn(), inner.fetched.clone())
+            };
+            spawn_local(probe(shared.clone(), conn, url));
         }
         Action::Timer(ms) => arm_timer(shared, ms),
-        Action::Retry(info) => {
+        Action::Retry(error) => {
             abort_fetch(shared);
-            let error = ErrorEvent::new(&info, detail, shared.borrow().machine.config());
-            // Armed before the event fires, so a listener's close() cancels it.
-            arm_timer(shared, info.retry_delay);
+            // Armed before the event fires, so a close() from it cancels it.
+            arm_timer(shared, error.retry_delay_ms().unwrap_or(0) as f64);
             fire_error(shared, &error);
         }
-        Action::Fail(info) => {
+        Action::Fail(error) => {
             abort_fetch(shared);
             shared.borrow_mut().timer = None;
-            let error = ErrorEvent::new(&info, detail, shared.borrow().machine.config());
             fire_error(shared, &error);
         }
     }
@@ -338,16 +350,15 @@ fn abort_fetch(shared: &Shared) {
 
 fn arm_timer(shared: &Shared, ms: f64) {
     let weak: Weak<RefCell<Inner>> = Rc::downgrade(shared);
-    // Whole milliseconds, as `ErrorEvent::retry_delay` reports them; the
-    // machine keeps delays within `setTimeout`'s 32-bit range.
-    let timeout = Timeout::new(ms.max(0.0).round() as u32, move || {
+    // The machine keeps delays within `setTimeout`'s 32-bit range.
+    let timeout = Timeout::new(ms.max(0.0) as u32, move || {
         if let Some(shared) = weak.upgrade() {
             let action = {
                 let mut inner = shared.borrow_mut();
                 inner.timer = None;
                 inner.machine.on_timer(now())
             };
-            perform(&shared, action, "");
+            perform(&shared, action);
         }
     });
     // Replacing a pending Timeout cancels it.
@@ -368,7 +379,16 @@ fn js_message(err: &JsValue) -> String {
         .unwrap_or_default()
 }
 
-async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
+/// Whether `err` is an `AbortError`.
+fn is_abort(err: &JsValue) -> bool {
+    js_sys::Reflect::get(err, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string())
+        .is_some_and(|n| n == "AbortError")
+}
+
+async fn run_fetch(shared: Shared, request: reconnect::Request) {
+    let conn = request.conn;
     // Closed between the action and this task's first poll: nothing to abort
     // yet, so make sure nothing starts.
     if !is_live(&shared, conn) {
@@ -380,8 +400,8 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
     };
     // From here on close() and retries abort this controller.
     shared.borrow_mut().abort = Some(controller.clone());
-    let request = shared.borrow().request.clone();
-    let prepared = request.prepare(&last_event_id, &controller.signal()).await;
+    let spec = shared.borrow().request.clone();
+    let prepared = spec.prepare(&request, &controller.signal()).await;
     if !is_live(&shared, conn) {
         controller.abort();
         return;
@@ -390,6 +410,7 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
         Ok(p) => p,
         Err(e) => return setup_failed(&shared, conn, &e),
     };
+    shared.borrow_mut().fetched = url;
     let response = JsFuture::from(promise).await;
     if !is_live(&shared, conn) {
         controller.abort();
@@ -398,41 +419,32 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
     let response: Response = match response.and_then(|r| r.dyn_into::<Response>()) {
         Ok(r) => r,
         Err(e) => {
-            let reason = match () {
-                _ if is_abort(&e) => Reason::Aborted,
-                // A custom fetch rejects for reasons of its own: not probed.
-                _ if request.fetch.is_none() && cors_refused(&url).await => Reason::Cors,
-                _ => Reason::Network,
-            };
-            let action = shared.borrow_mut().machine.on_network_error(conn, reason);
-            return perform(&shared, action, &js_message(&e));
+            let action =
+                shared
+                    .borrow_mut()
+                    .machine
+                    .on_fetch_error(conn, is_abort(&e), &js_message(&e));
+            return perform(&shared, action);
         }
     };
     let headers = response.headers();
     let content_type = headers.get("content-type").ok().flatten();
-    // The one wall-clock reading: an HTTP-date is a wall-clock time.
-    let retry_after = headers
-        .get("retry-after")
-        .ok()
-        .flatten()
-        .and_then(|v| parse_retry_after(&v, js_sys::Date::now()));
+    let retry_after = headers.get("retry-after").ok().flatten();
+    let url = response.url();
     let action = shared.borrow_mut().machine.on_response(
         now(),
+        js_sys::Date::now(),
         conn,
-        response.status(),
-        content_type.as_deref(),
-        retry_after,
+        &reconnect::Response {
+            status: response.status(),
+            url: &url,
+            content_type: content_type.as_deref(),
+            retry_after: retry_after.as_deref(),
+        },
     );
-    if action != Action::Open {
-        let detail = content_type.unwrap_or_default();
-        return perform(&shared, action, &detail);
-    }
-    let final_url = response.url();
-    let origin = origin_of(if final_url.is_empty() {
-        &url
-    } else {
-        &final_url
-    });
+    let Action::Open { origin } = action else {
+        return perform(&shared, action);
+    };
     let frontend = shared.borrow().frontend.clone();
     frontend.open(&origin);
     if !is_live(&shared, conn) {
@@ -442,7 +454,7 @@ async fn run_fetch(shared: Shared, conn: u32, last_event_id: String) {
         Some(body) => read_body(&shared, conn, body.get_reader().unchecked_into()).await,
         None => {
             let action = shared.borrow_mut().machine.on_body_end(conn);
-            perform(&shared, action, "");
+            perform(&shared, action);
         }
     }
 }
@@ -451,58 +463,35 @@ fn setup_failed(shared: &Shared, conn: u32, err: &JsValue) {
     let action = shared
         .borrow_mut()
         .machine
-        .on_network_error(conn, Reason::Setup);
-    perform(shared, action, &js_message(err));
+        .on_setup_error(conn, &js_message(err));
+    perform(shared, action);
 }
 
-/// Whether `err` is an `AbortError` (which, once our own aborts are ruled
-/// out, means the page stopped the fetch: `window.stop()`).
-fn is_abort(err: &JsValue) -> bool {
-    js_sys::Reflect::get(err, &JsValue::from_str("name"))
-        .ok()
-        .and_then(|n| n.as_string())
-        .is_some_and(|n| n == "AbortError")
-}
-
-/// After a fetch to `url` failed before a response: was it CORS that
-/// refused it, rather than the network?
-///
-/// [spec] fetch rejects with the same `TypeError` for both, but the
-/// standard fails the connection on a CORS failure and reconnects after a
-/// network error. Only a cross-origin request from a page or worker can be
-/// refused by CORS, and then a `no-cors` `HEAD` of the same URL tells: an
-/// opaque response means the server answered (CORS refused the real
-/// request, or its preflight), a rejection means the network failed too.
-/// It runs on this failure path only, and is aborted once answered. (In a
+/// The CORS probe ([`Action::Probe`]): a `no-cors` `HEAD` of `url`, whose
+/// fetch failed; an answer, even opaque, means the server is there. It
+/// runs on this failure path only, and is aborted once answered. (In a
 /// `COEP: require-corp` page the probe itself needs the server's
 /// `Cross-Origin-Resource-Policy`; without it a CORS refusal still looks
 /// like the network.)
-async fn cors_refused(url: &str) -> bool {
-    let page_origin = global_get(&["location", "origin"]).and_then(|o| o.as_string());
-    match page_origin {
-        Some(origin) if origin != "null" && origin != origin_of(url) => {}
-        _ => return false,
-    }
-    let Ok(controller) = AbortController::new() else {
-        return false;
+async fn probe(shared: Shared, conn: u32, url: String) {
+    let answered = match AbortController::new() {
+        Ok(controller) => {
+            let init = RequestInit::new();
+            init.set_method("HEAD");
+            init.set_mode(RequestMode::NoCors);
+            // Reachability needs no cookies, and without them the probe
+            // also works in a `COEP: credentialless` page.
+            init.set_credentials(RequestCredentials::Omit);
+            init.set_cache(RequestCache::NoStore);
+            init.set_signal(Some(&controller.signal()));
+            let answered = JsFuture::from(request::fetch(&url, &init)).await.is_ok();
+            controller.abort();
+            answered
+        }
+        Err(_) => false,
     };
-    let init = RequestInit::new();
-    init.set_method("HEAD");
-    init.set_mode(RequestMode::NoCors);
-    // Reachability needs no cookies, and without them the probe also works
-    // in a `COEP: credentialless` page.
-    init.set_credentials(RequestCredentials::Omit);
-    init.set_cache(RequestCache::NoStore);
-    init.set_signal(Some(&controller.signal()));
-    let answered = JsFuture::from(request::fetch(url, &init)).await.is_ok();
-    controller.abort();
-    answered
-}
-
-fn origin_of(url: &str) -> String {
-    web_sys::Url::new(url)
-        .map(|u| u.origin())
-        .unwrap_or_else(|_| "null".to_owned())
+    let action = shared.borrow_mut().machine.on_probe(conn, answered);
+    perform(&shared, action);
 }
 
 async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultReader) {
@@ -514,18 +503,17 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
         let result: ReadResult = match result {
             Ok(r) => r.unchecked_into(),
             Err(e) => {
-                let reason = if is_abort(&e) {
-                    Reason::Aborted
-                } else {
-                    Reason::BodyError
-                };
-                let action = shared.borrow_mut().machine.on_network_error(conn, reason);
-                return perform(shared, action, &js_message(&e));
+                let action =
+                    shared
+                        .borrow_mut()
+                        .machine
+                        .on_body_error(conn, is_abort(&e), &js_message(&e));
+                return perform(shared, action);
             }
         };
         if result.done() {
             let action = shared.borrow_mut().machine.on_body_end(conn);
-            return perform(shared, action, "");
+            return perform(shared, action);
         }
         let value: Uint8Array = match result.value().dyn_into() {
             Ok(v) => v,
@@ -550,8 +538,7 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
                 // Not reading while the front end waits: silence now is not
                 // the server's.
                 shared.borrow_mut().machine.suspend();
-                // Rejections are the front end's; listeners' exceptions
-                // were already reported by dispatchEvent.
+                // Rejections are the front end's.
                 let _ = JsFuture::from(promise).await;
                 shared.borrow_mut().machine.resume(now());
             }
@@ -564,9 +551,9 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
             inner.machine.on_delivered(conn)
         };
         // What the chunk decided (an overflow fails the connection), now
-        // that its events are delivered; nothing if a listener closed it.
+        // that its events are delivered; nothing if the app closed it.
         if action != Action::None {
-            return perform(shared, action, "");
+            return perform(shared, action);
         }
         if !is_live(shared, conn) {
             return;

@@ -1,8 +1,10 @@
-//! Builds the fetch of each connection attempt: the standard request
-//! (GET, `Accept: text/event-stream`, `cache: no-store`, `mode: cors`,
-//! credentials from `withCredentials`, redirects followed, `Last-Event-ID`
-//! on reconnects) plus the front ends' extensions, whose functions are
-//! called again before every attempt so refreshed tokens reach reconnects.
+//! Builds the fetch of each connection attempt as the machine's
+//! [`Request`] says (its `Last-Event-ID`, query parameter and credentials
+//! mode), with the standard's request members (`Accept:
+//! text/event-stream` unless the app set one, `cache: no-store`, `mode:
+//! cors`, redirects followed) and the app's method, headers and body, whose
+//! functions are called again before every attempt so refreshed tokens
+//! reach reconnects.
 
 use alloc::boxed::Box;
 use alloc::rc::Rc;
@@ -18,6 +20,9 @@ use web_sys::{
     AbortSignal, Headers, RequestCache, RequestCredentials, RequestInit, RequestMode,
     RequestRedirect,
 };
+
+use crate::http::{Credentials, ACCEPT};
+use crate::reconnect::Request;
 
 #[wasm_bindgen]
 extern "C" {
@@ -55,7 +60,7 @@ impl PerAttempt {
     }
 }
 
-/// Everything needed to make the request of one attempt.
+/// The app's part of every attempt's request.
 #[derive(Clone)]
 pub(crate) struct RequestSpec {
     /// The resolved URL (`EventSource.url`).
@@ -66,81 +71,28 @@ pub(crate) struct RequestSpec {
     pub headers: PerAttempt,
     /// A fetch body (or undefined), per attempt.
     pub body: PerAttempt,
-    /// The request's credentials mode.
-    pub credentials: RequestCredentials,
-    /// Also send the last event id in this query parameter.
-    pub id_param: Option<String>,
     /// A custom fetch, called as `fetch(url, init)`.
     pub fetch: Option<Function>,
 }
 
 impl RequestSpec {
-    /// The standard's request for `url`: `GET`, no extra headers, no body,
-    /// credentials `same-origin` (`withCredentials` false), the global fetch.
+    /// The standard's request for `url`: the default method, no extra
+    /// headers, no body, the global fetch.
     pub fn new(url: String) -> RequestSpec {
         RequestSpec {
             url,
-            method: String::from("GET"),
+            method: String::from(crate::options::DEFAULT_METHOD),
             headers: PerAttempt::NONE,
             body: PerAttempt::NONE,
-            credentials: RequestCredentials::SameOrigin,
-            id_param: None,
             fetch: None,
         }
     }
-}
 
-/// The `Last-Event-ID` header value that makes the network stack send the
-/// UTF-8 bytes of `id`, or `None` where no header value can.
-///
-/// `Headers` takes byte strings (characters up to U+00FF). Chromium and
-/// Firefox send each character as one byte, so the value is the id's UTF-8
-/// bytes, one character per byte. WebKitGTK's network stack (libsoup)
-/// UTF-8-encodes every character instead: there the id itself gives the
-/// right bytes when all its characters are up to U+00FF, and an id with a
-/// character beyond that cannot be sent as a header at all (only the
-/// `lastEventIdQueryParam` option carries it).
-fn last_event_id_header(id: &str) -> Option<String> {
-    if !utf8_encoding_network_stack() {
-        return Some(id.bytes().map(char::from).collect());
-    }
-    id.chars()
-        .all(|c| u32::from(c) <= 0xFF)
-        .then(|| String::from(id))
-}
-
-thread_local! {
-    static UTF8_STACK: bool = {
-        // WebKit outside Apple's platforms (WebKitGTK, WPE: libsoup). Chromium
-        // and Chromium-based browsers name Chrome in their user agent.
-        let ua = super::global_get(&["navigator", "userAgent"])
-            .and_then(|u| u.as_string())
-            .unwrap_or_default();
-        // Byte windows, not `str::contains`: its searcher's panic path would
-        // link 3 KB of char formatting into the module.
-        let has = |needle: &str| {
-            ua.as_bytes()
-                .windows(needle.len())
-                .any(|w| w == needle.as_bytes())
-        };
-        has("AppleWebKit")
-            && !["Chrome/", "Chromium/", "Macintosh", "iPhone", "iPad"]
-                .iter()
-                .any(|s| has(s))
-    };
-}
-
-/// Whether this engine's network stack UTF-8-encodes header characters.
-fn utf8_encoding_network_stack() -> bool {
-    UTF8_STACK.with(|b| *b)
-}
-
-impl RequestSpec {
-    /// Prepare and start this attempt's fetch. Returns the URL requested
-    /// and the fetch promise.
+    /// Prepare and start the fetch the machine asked for. Returns the URL
+    /// requested and the fetch promise.
     pub async fn prepare(
         &self,
-        last_event_id: &str,
+        request: &Request,
         signal: &AbortSignal,
     ) -> Result<(String, Promise), JsValue> {
         let init = self.headers.get().await?;
@@ -151,23 +103,21 @@ impl RequestSpec {
         } else {
             Headers::new_with_str_sequence_sequence(&init)?
         };
+        // [spec] The request accepts text/event-stream, unless the app
+        // asks for something else.
         if !headers.has("accept")? {
-            headers.set("Accept", "text/event-stream")?;
+            headers.set("Accept", ACCEPT)?;
         }
-        if !last_event_id.is_empty() {
-            // [spec] Reconnects send Last-Event-ID when the id is not empty,
-            // as its UTF-8 bytes.
-            if let Some(value) = last_event_id_header(last_event_id) {
-                headers.set("Last-Event-ID", &value)?;
-            }
+        if let Some(value) = &request.last_event_id {
+            headers.set("Last-Event-ID", value)?;
         }
-        let url = match &self.id_param {
-            Some(name) if !last_event_id.is_empty() => {
+        let url = match &request.query {
+            Some((name, value)) => {
                 let url = web_sys::Url::new(&self.url)?;
-                url.search_params().set(name, last_event_id);
+                url.search_params().set(name, value);
                 url.href()
             }
-            _ => self.url.clone(),
+            None => self.url.clone(),
         };
         let init = RequestInit::new();
         init.set_method(&self.method);
@@ -177,7 +127,11 @@ impl RequestSpec {
             init.set_body(&body);
         }
         init.set_mode(RequestMode::Cors);
-        init.set_credentials(self.credentials);
+        init.set_credentials(match request.credentials {
+            Credentials::Omit => RequestCredentials::Omit,
+            Credentials::SameOrigin => RequestCredentials::SameOrigin,
+            Credentials::Include => RequestCredentials::Include,
+        });
         init.set_cache(RequestCache::NoStore);
         init.set_redirect(RequestRedirect::Follow);
         init.set_signal(Some(signal));

@@ -13,11 +13,14 @@ pub struct Ev {
     pub last_event_id: String,
 }
 
-/// Checks that `batch.packed()` is `data\rtype\rid\r` per event and agrees
-/// with `iter()`, `len()` and `is_empty()`; then appends the events to
-/// `events`, returns the batch's `retry:` value, and clears the batch.
+/// Checks that `batch.packed()` is `data\rtype\rid\r` per event and agrees,
+/// decoded as JavaScript decodes it (the whole batch at once, invalid UTF-8
+/// as U+FFFD), with `iter()`, `len()` and `is_empty()`; then appends the
+/// events to `events`, returns the batch's `retry:` value, and clears the
+/// batch.
 pub fn take(batch: &mut Batch, events: &mut Vec<Ev>) -> Option<u64> {
-    let parts: Vec<&str> = batch.packed().split('\r').collect();
+    let text = String::from_utf8_lossy(batch.packed()).into_owned();
+    let parts: Vec<&str> = text.split('\r').collect();
     assert_eq!(
         parts.len(),
         3 * batch.len() + 1,
@@ -28,12 +31,15 @@ pub fn take(batch: &mut Batch, events: &mut Vec<Ev>) -> Option<u64> {
     assert_eq!(batch.is_empty(), batch.iter().next().is_none());
     let mut count = 0;
     for (event, triple) in batch.iter().zip(parts.chunks(3)) {
-        assert_eq!([event.data, event.event_type, event.last_event_id], triple);
+        assert_eq!(
+            [&*event.data, &*event.event_type, &*event.last_event_id],
+            triple
+        );
         assert!(!event.event_type.is_empty());
         events.push(Ev {
-            event_type: event.event_type.to_owned(),
-            data: event.data.to_owned(),
-            last_event_id: event.last_event_id.to_owned(),
+            event_type: event.event_type.into_owned(),
+            data: event.data.into_owned(),
+            last_event_id: event.last_event_id.into_owned(),
         });
         count += 1;
     }

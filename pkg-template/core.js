@@ -1,0 +1,156 @@
+// The protocol core: the WebAssembly module (src/module.rs) and the few
+// helpers that move bytes and text across its boundary. Every decision
+// about the protocol is the module's; this file only copies.
+//
+// Bytes go in through the module's input buffer; numbers come out in eight
+// f64 registers, text as UTF-8 at the address in register 6 (length in 7).
+
+/** The module once instantiated: `{ x: exports, error, ready }`. */
+export const core = { x: null, error: null, ready: null };
+
+const encoder = new TextEncoder();
+// ignoreBOM: a BOM inside a value is data (the stream's leading BOM is the
+// parser's to drop).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+let x;
+let bytes;
+/** The registers (a Float64Array over the module's memory). */
+export let regs;
+let regsAt;
+
+/** Views over the module's memory, made anew once it has grown. */
+function fresh() {
+  if (bytes.buffer !== x.memory.buffer) {
+    bytes = new Uint8Array(x.memory.buffer);
+    regs = new Float64Array(x.memory.buffer, regsAt, 8);
+  }
+}
+
+/**
+ * Starts the module. `instantiate(imports)` returns its instance (or a
+ * promise of it). `core.ready` resolves once it is usable and rejects with
+ * the failure otherwise; the classes handle that failure themselves (every
+ * source fails with an error event), so an unawaited `ready` is never an
+ * unhandled rejection.
+ */
+export function start(instantiate) {
+  const use = (instance) => {
+    x = core.x = instance.exports;
+    regsAt = x.regs();
+    bytes = new Uint8Array(0);
+    fresh();
+    const origin = globalThis.location?.origin;
+    const ua = globalThis.navigator?.userAgent ?? '';
+    const [uaLength, originLength] = put(ua, origin ?? '');
+    x.platform(uaLength, origin === undefined ? -1 : originLength);
+  };
+  const imports = { env: { random: Math.random } };
+  try {
+    const instance = instantiate(imports);
+    if (instance instanceof WebAssembly.Instance) {
+      use(instance);
+      core.ready = Promise.resolve();
+    } else {
+      core.ready = Promise.resolve(instance).then(use);
+    }
+  } catch (error) {
+    core.ready = Promise.reject(error);
+  }
+  core.ready = core.ready.catch((error) => {
+    core.error = error;
+    throw error;
+  });
+  core.ready.catch(() => {});
+  return core.ready;
+}
+
+/** `WebAssembly.instantiate` of `source` (bytes, or a Response), resolving to the instance. */
+export async function instantiate(source, imports) {
+  source = await source;
+  if (source instanceof Response) {
+    if (WebAssembly.instantiateStreaming) {
+      try {
+        return (await WebAssembly.instantiateStreaming(source.clone(), imports)).instance;
+      } catch {
+        // A server that sends the wrong MIME type: compile from the bytes.
+      }
+    }
+    source = await source.arrayBuffer();
+  }
+  return (await WebAssembly.instantiate(source, imports)).instance;
+}
+
+/**
+ * Writes `parts` (strings, as UTF-8, or Uint8Arrays) one after another
+ * into the input buffer; returns their lengths in bytes.
+ */
+export function put(...parts) {
+  const encoded = parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p));
+  let total = 0;
+  for (const e of encoded) total += e.length;
+  let at = x.input(total);
+  fresh();
+  for (const e of encoded) {
+    bytes.set(e, at);
+    at += e.length;
+  }
+  return encoded.map((e) => e.length);
+}
+
+/** Copies one body chunk into the input buffer; returns its length. */
+export function putBytes(chunk) {
+  const at = x.input(chunk.length);
+  fresh();
+  bytes.set(chunk, at);
+  return chunk.length;
+}
+
+/** The text the last call put out. */
+export function text() {
+  fresh();
+  return decoder.decode(bytes.subarray(regs[6], regs[6] + regs[7]));
+}
+
+/**
+ * The events the last call packed (`data\rtype\rid\r` each), as one array
+ * of parts: event i is `[parts[3i + 1], parts[3i], parts[3i + 2]]` (type,
+ * data, id). The one place the packed batch is decoded.
+ */
+export const events = () => text().split('\r');
+
+/**
+ * The error event details of the last RETRY or FAIL action:
+ * `{ reason, status, willRetry, retryDelay, attempt, gaveUp, message }`
+ * (`status` only when there was a response, `retryDelay` only when it
+ * will retry).
+ */
+export function errorDetails() {
+  const [reason, message] = text().split('\r');
+  const details = { reason };
+  if (regs[0] === regs[0]) details.status = regs[0];
+  details.willRetry = regs[1] === regs[1];
+  if (details.willRetry) details.retryDelay = regs[1];
+  details.attempt = regs[2];
+  details.gaveUp = regs[3] === 1;
+  details.message = message;
+  return details;
+}
+
+/** The error details every source gets when the module could not load. */
+export function setupFailure() {
+  return {
+    reason: 'setup',
+    willRetry: false,
+    attempt: 0,
+    gaveUp: false,
+    message: `wasm-eventsource could not load its WebAssembly module: ${core.error}`,
+  };
+}
+
+/** Action codes (src/module.rs). */
+export const FETCH = 1;
+export const OPEN = 2;
+export const PROBE = 3;
+export const RETRY = 4;
+export const FAIL = 5;
+export const TIMER = 6;

@@ -1,0 +1,47 @@
+// Turns src/options.json, the one table of every option's rule, into the
+// JavaScript module the package's option checks import
+// (pkg-template/options.js imports it as './options-table.js'). build.rs
+// turns the same table into Rust constants.
+//   node scripts/options-table.mjs [OUT]   writes OUT (default: stdout)
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The table's JavaScript module, as source text. */
+export function optionsTable() {
+  const table = JSON.parse(readFileSync(join(root, 'src/options.json'), 'utf8'));
+  const number = (v, absent) => (v === undefined ? absent : JSON.stringify(v));
+  const rules = table.options.map((o) => {
+    const fields = [`e:${JSON.stringify(o.expected ?? '')}`];
+    if (o.kind === 'number' || o.kind === 'fraction' || o.kind === 'statuses') {
+      fields.push(`min:${number(o.min, '-Infinity')}`, `max:${number(o.max, 'Infinity')}`);
+      if (o.integer) fields.push('i:1');
+    }
+    if (o.default !== undefined) fields.push(`d:${JSON.stringify(o.default)}`);
+    if (o.withoutBody) fields.push(`noBody:${JSON.stringify(o.withoutBody)}`);
+    return `${JSON.stringify(o.js)}:{${fields.join(',')}}`;
+  });
+  const credentials = table.options.find((o) => o.js === 'credentials').values;
+  return [
+    '// Generated from src/options.json by scripts/options-table.mjs: edit that file.',
+    '/** Each option: e (what it must be), min, max, i (whole number), d (default), noBody. */',
+    `export const OPTIONS = {${rules.join(',')}};`,
+    '/** The credentials modes, in the order the core numbers them. */',
+    `export const CREDENTIALS = ${JSON.stringify(credentials)};`,
+    `export const METHOD_CHARACTERS = ${JSON.stringify(table.methods.tokenCharacters)};`,
+    `export const FORBIDDEN_METHODS = ${JSON.stringify(table.methods.forbidden)};`,
+    `export const METHODS_WITHOUT_BODY = ${JSON.stringify(table.methods.withoutBody)};`,
+    `export const SPECIAL_SCHEMES = ${JSON.stringify(table.url.specialSchemes)};`,
+    `export const FORBIDDEN_HOST_CODE_POINTS = ${JSON.stringify(table.url.forbiddenHostCodePoints)};`,
+    `export const STREAM_URL = ${JSON.stringify(table.url.streamUrl)};`,
+    '',
+  ].join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const out = process.argv[2];
+  if (out) writeFileSync(out, optionsTable());
+  else process.stdout.write(optionsTable());
+}

@@ -1,0 +1,352 @@
+//! What the machine needs to know about requests and responses, decided
+//! here once for every driver: which URLs fetch can load, what a
+//! `Content-Type` and a `Retry-After` header mean, the origin of a response,
+//! the credentials mode, and how a `Last-Event-ID` value must be written for
+//! the network stack to send the id's UTF-8 bytes.
+//!
+//! Everything here works on bytes and builds its text by hand: this module
+//! is part of the npm package's WebAssembly, which carries no `core::fmt`.
+
+use alloc::string::String;
+
+/// The request's credentials mode (whether cookies and HTTP authentication
+/// are sent): fetch's `RequestInit.credentials`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Credentials {
+    /// Never.
+    Omit,
+    /// To the page's own origin only (the standard's default).
+    SameOrigin,
+    /// Cross-origin too (what `withCredentials` means).
+    Include,
+}
+
+impl Credentials {
+    /// fetch's word for the mode: `"omit"`, `"same-origin"` or `"include"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Credentials::Omit => "omit",
+            Credentials::SameOrigin => "same-origin",
+            Credentials::Include => "include",
+        }
+    }
+
+    /// The mode fetch calls `name`, if any.
+    pub fn from_name(name: &str) -> Option<Credentials> {
+        [
+            Credentials::Omit,
+            Credentials::SameOrigin,
+            Credentials::Include,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == name)
+    }
+}
+
+/// The `Accept` value of every request, unless the app sets its own.
+pub const ACCEPT: &str = "text/event-stream";
+
+pub use crate::options::STREAM_URL;
+
+/// The origin of a URL whose origin is opaque.
+pub const OPAQUE_ORIGIN: &str = "null";
+
+/// The longest delay a timer can wait (`setTimeout` clamps to a signed
+/// 32-bit number of milliseconds; longer values fire at once).
+pub const MAX_DELAY: f64 = 2_147_483_647.0;
+
+/// How a network stack puts a header value on the wire. `fetch` takes
+/// header values as byte strings (each character up to U+00FF stands for
+/// one byte), but not every stack sends them that way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderEncoding {
+    /// Each character is one byte (Chromium, Firefox, Apple's WebKit, Node,
+    /// Deno, Bun): a value whose characters are an id's UTF-8 bytes sends
+    /// those bytes.
+    Bytes,
+    /// Each character is UTF-8 encoded (WebKitGTK and WPE, on libsoup): the
+    /// id itself sends its bytes when every character is up to U+00FF, and
+    /// no value can send a character beyond that.
+    Utf8,
+}
+
+impl HeaderEncoding {
+    /// The encoding of the engine a `navigator.userAgent` names: WebKit
+    /// outside Apple's platforms is libsoup's. (Chromium-based browsers also
+    /// say "AppleWebKit", and name Chrome.)
+    pub fn for_user_agent(user_agent: &str) -> HeaderEncoding {
+        let has = |needle: &str| contains(user_agent.as_bytes(), needle.as_bytes());
+        let libsoup = has("AppleWebKit")
+            && !["Chrome/", "Chromium/", "Macintosh", "iPhone", "iPad"]
+                .iter()
+                .any(|s| has(s));
+        if libsoup {
+            HeaderEncoding::Utf8
+        } else {
+            HeaderEncoding::Bytes
+        }
+    }
+
+    /// The `Last-Event-ID` value that makes this network stack send the
+    /// UTF-8 bytes of `id`, or `None` where no value can (then only the
+    /// query parameter option carries it).
+    pub fn last_event_id_header(self, id: &str) -> Option<String> {
+        match self {
+            HeaderEncoding::Bytes => Some(id.bytes().map(char::from).collect()),
+            HeaderEncoding::Utf8 => id
+                .chars()
+                .all(|c| u32::from(c) <= 0xFF)
+                .then(|| String::from(id)),
+        }
+    }
+}
+
+/// Whether `haystack` contains `needle` (byte windows: `str::contains`
+/// would link its searcher's formatting panic path into the WebAssembly).
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// HTTP whitespace around a header value.
+fn trim(value: &[u8]) -> &[u8] {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let start = value
+        .iter()
+        .position(|b| !is_space(b))
+        .unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(start, |i| i + 1);
+    &value[start..end]
+}
+
+/// A URL's scheme (before its first colon) and the rest after the colon.
+fn split_scheme(url: &[u8]) -> Option<(&[u8], &[u8])> {
+    let colon = url.iter().position(|&b| b == b':')?;
+    Some((&url[..colon], &url[colon + 1..]))
+}
+
+/// Whether fetch can load a URL with this scheme (`http:`, `https:`, and
+/// `blob:`/`data:` where fetch allows them). ASCII case-insensitive.
+pub fn fetchable_scheme(url: &str) -> bool {
+    split_scheme(url.as_bytes()).is_some_and(|(s, _)| {
+        [&b"http"[..], b"https", b"blob", b"data"]
+            .iter()
+            .any(|f| s.eq_ignore_ascii_case(f))
+    })
+}
+
+/// Whether a `Content-Type` value's MIME type essence is `text/event-stream`
+/// (parameters ignored, ASCII case-insensitive, surrounding HTTP whitespace
+/// trimmed; of several comma-joined values the last one counts, as in
+/// Fetch's "extract a MIME type").
+pub fn is_event_stream(content_type: &str) -> bool {
+    let bytes = content_type.as_bytes();
+    let last = bytes.rsplit(|&b| b == b',').next().unwrap_or_default();
+    let essence = last.split(|&b| b == b';').next().unwrap_or_default();
+    trim(essence).eq_ignore_ascii_case(ACCEPT.as_bytes())
+}
+
+/// The origin of `url`, a URL as a browser's URL parser serialized it (the
+/// response's URL after redirects), in its serialized form:
+/// `scheme://host[:port]` for the schemes with a tuple origin, the inner
+/// URL's origin for `blob:`, and `"null"` (opaque) for the rest (`data:`,
+/// `file:`, `about:`...).
+pub fn origin_of(url: &str) -> String {
+    let mut origin = String::new();
+    match tuple_origin(url.as_bytes()) {
+        // Both parts are ASCII-delimited pieces of `url`, so UTF-8.
+        Some((scheme, host)) => {
+            for part in [scheme, b"://", host] {
+                origin.push_str(core::str::from_utf8(part).unwrap_or_default());
+            }
+        }
+        None => origin.push_str(OPAQUE_ORIGIN),
+    }
+    origin
+}
+
+/// The scheme and host (with port) of a URL whose origin is a tuple.
+fn tuple_origin(url: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (scheme, rest) = split_scheme(url)?;
+    if scheme == b"blob" {
+        // [URL] A blob URL's origin is that of the URL it wraps, when that
+        // is an http(s) URL.
+        return match split_scheme(rest)? {
+            (b"http" | b"https", _) => tuple_origin(rest),
+            _ => None,
+        };
+    }
+    if ![&b"http"[..], b"https", b"ws", b"wss", b"ftp"].contains(&scheme) {
+        return None;
+    }
+    let authority = rest.strip_prefix(b"//")?;
+    let end = authority
+        .iter()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(authority.len());
+    let authority = &authority[..end];
+    // A serialized URL's userinfo ends at the last `@` of the authority.
+    let host = match authority.iter().rposition(|&b| b == b'@') {
+        Some(at) => &authority[at + 1..],
+        None => authority,
+    };
+    Some((scheme, host))
+}
+
+/// Whether a request from a page of origin `page_origin` to `url` is
+/// cross-origin, so that CORS can refuse it. An opaque page origin
+/// (`"null"`), or none (a server runtime), is never refused by CORS in a
+/// way a probe could tell.
+pub fn is_cross_origin(page_origin: Option<&str>, url: &str) -> bool {
+    match page_origin {
+        Some(page) if page != OPAQUE_ORIGIN => page != origin_of(url),
+        _ => false,
+    }
+}
+
+/// Parse a `Retry-After` value into the delay it asks for, in ms:
+/// delay-seconds, or an HTTP-date in any of the three forms RFC 9110
+/// § 5.6.7 says a recipient must accept (IMF-fixdate, RFC 850, asctime),
+/// measured from `wall_now` (ms since the Unix epoch). A date in the past,
+/// or a value that parses as neither, asks for nothing: `None`.
+pub fn parse_retry_after(value: &str, wall_now: f64) -> Option<f64> {
+    let value = trim(value.as_bytes());
+    if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
+        // Integer arithmetic: saturates instead of overflowing on long values.
+        let secs = value.iter().fold(0u64, |n, b| {
+            n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+        });
+        return Some((secs as f64 * 1000.0).min(MAX_DELAY));
+    }
+    let at = parse_http_date(value, wall_now)?;
+    (at > wall_now).then(|| (at - wall_now).min(MAX_DELAY))
+}
+
+/// Three-letter day and month names, and the long day names of RFC 850.
+const DAYS: &[u8; 21] = b"MonTueWedThuFriSatSun";
+const MONTHS: &[u8; 36] = b"JanFebMarAprMayJunJulAugSepOctNovDec";
+const LONG_DAYS: [&[u8]; 7] = [
+    b"Monday",
+    b"Tuesday",
+    b"Wednesday",
+    b"Thursday",
+    b"Friday",
+    b"Saturday",
+    b"Sunday",
+];
+
+/// Reads an HTTP-date front to back.
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let taken = self.0.get(..n)?;
+        self.0 = &self.0[n..];
+        Some(taken)
+    }
+
+    fn expect(&mut self, literal: &[u8]) -> Option<()> {
+        (self.take(literal.len())? == literal).then_some(())
+    }
+
+    /// Exactly `n` ASCII digits.
+    fn digits(&mut self, n: usize) -> Option<i64> {
+        self.take(n)?.iter().try_fold(0i64, |acc, &b| {
+            b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
+        })
+    }
+
+    /// A three-letter name from `names`; its index.
+    fn name(&mut self, names: &[u8]) -> Option<i64> {
+        let name = self.take(3)?;
+        names.chunks(3).position(|n| n == name).map(|i| i as i64)
+    }
+
+    /// `HH:MM:SS`.
+    fn time(&mut self) -> Option<i64> {
+        let h = self.digits(2)?;
+        self.expect(b":")?;
+        let m = self.digits(2)?;
+        self.expect(b":")?;
+        let s = self.digits(2)?;
+        (h <= 23 && m <= 59 && s <= 60).then_some(h * 3600 + m * 60 + s)
+    }
+}
+
+/// An HTTP-date (RFC 9110 § 5.6.7) → ms since the Unix epoch; `wall_now`
+/// places an RFC 850 two-digit year.
+///
+/// Written here rather than taken from a crate: `httpdate`, the usual one,
+/// added 4.6 KB gzipped to the WebAssembly module (its `SystemTime` path
+/// pulls in `core::fmt`), for a header few streams send.
+fn parse_http_date(value: &[u8], wall_now: f64) -> Option<f64> {
+    let mut c = Cursor(value);
+    let (day, month, year, time);
+    if value.get(3) == Some(&b',') {
+        // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
+        c.name(DAYS)?;
+        c.expect(b", ")?;
+        day = c.digits(2)?;
+        c.expect(b" ")?;
+        month = c.name(MONTHS)?;
+        c.expect(b" ")?;
+        year = c.digits(4)?;
+        c.expect(b" ")?;
+        time = c.time()?;
+        c.expect(b" GMT")?;
+    } else if let Some(comma) = value.iter().position(|&b| b == b',') {
+        // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`.
+        if !LONG_DAYS.contains(&c.take(comma)?) {
+            return None;
+        }
+        c.expect(b", ")?;
+        day = c.digits(2)?;
+        c.expect(b"-")?;
+        month = c.name(MONTHS)?;
+        c.expect(b"-")?;
+        let yy = c.digits(2)?;
+        c.expect(b" ")?;
+        time = c.time()?;
+        c.expect(b" GMT")?;
+        // A year more than 50 years ahead is the most recent past one with
+        // the same last two digits.
+        let this_year = 1970 + (wall_now / 31_556_952_000.0) as i64;
+        let mut y = this_year - this_year.rem_euclid(100) + yy;
+        if y > this_year + 50 {
+            y -= 100;
+        }
+        year = y;
+    } else {
+        // asctime: `Sun Nov  6 08:49:37 1994` (a one-digit day is padded
+        // with a space).
+        c.name(DAYS)?;
+        c.expect(b" ")?;
+        month = c.name(MONTHS)?;
+        c.expect(b" ")?;
+        day = if c.0.first() == Some(&b' ') {
+            c.expect(b" ")?;
+            c.digits(1)?
+        } else {
+            c.digits(2)?
+        };
+        c.expect(b" ")?;
+        time = c.time()?;
+        c.expect(b" ")?;
+        year = c.digits(4)?;
+    }
+    if !c.0.is_empty() || !(1..=31).contains(&day) {
+        return None;
+    }
+    // Days from civil (proleptic Gregorian), after Howard Hinnant's algorithm.
+    let month = month + 1;
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 86_400 + time) * 1000) as f64)
+}
