@@ -4,7 +4,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROME_PATH ?= /usr/bin/chromium
 WASM_TARGET := wasm32-unknown-unknown
-WASM := target/$(WASM_TARGET)/release/wasm_eventsource.wasm
+WASM := target/$(WASM_TARGET)/module/wasm_eventsource.wasm
 SERVER := target/release/sse-test-server
 EXAMPLE := examples/rust-app
 # An app pinned to the oldest wasm-bindgen the crate's requirements allow.
@@ -51,8 +51,8 @@ test-doc: ## Doc tests for wasm32 (the Rust API's examples and the README's Rust
 	  cargo test -p wasm-eventsource --doc --target $(WASM_TARGET)
 
 build: ## The core's release wasm (src/module.rs) and pkg/ (npm package + script-tag file); prints sizes
-	cargo rustc --release --lib --target $(WASM_TARGET) -p wasm-eventsource --no-default-features --features module --crate-type cdylib
-	@echo "raw .wasm (before wasm-bindgen and wasm-opt): $$(stat -c %s $(WASM)) bytes"
+	cargo rustc --profile module --lib --target $(WASM_TARGET) -p wasm-eventsource --no-default-features --features module --crate-type cdylib
+	@echo "raw .wasm (before wasm-opt): $$(stat -c %s $(WASM)) bytes"
 	node scripts/build-pkg.mjs
 
 test-size: build ## Fails when the npm entry or the script tag outgrows its ceiling (scripts/size-budget.json)

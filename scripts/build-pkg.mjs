@@ -24,7 +24,7 @@ import { build } from 'esbuild';
 import { optionsTable } from './options-table.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const wasmIn = join(root, 'target/wasm32-unknown-unknown/release/wasm_eventsource.wasm');
+const wasmIn = join(root, 'target/wasm32-unknown-unknown/module/wasm_eventsource.wasm');
 const src = join(root, 'target/pkg-build');
 const out = join(root, 'pkg');
 const tpl = join(root, 'pkg-template');

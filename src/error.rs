@@ -8,16 +8,15 @@
 //! properties of the `error` event (`reason`, `status`, `willRetry`,
 //! `retryDelay`, `attempt`, `gaveUp`, `message`).
 //!
-//! The sentences are put together by hand, with `itoa` for the numbers:
-//! this module is part of the npm package's WebAssembly, where `format!`
-//! would bring in `core::fmt` (about 4 KB).
+//! The sentences are put together by hand: this module is part of the npm
+//! package's WebAssembly, where `format!` would bring in `core::fmt` (about
+//! 4 KB).
 
 use core::fmt;
 use core::time::Duration;
 
 use alloc::string::String;
 
-use crate::options;
 use crate::reconnect::Reason;
 
 /// An `error` event: why the connection failed or dropped, and what the
@@ -66,20 +65,6 @@ pub struct ErrorInfo {
     pub supplied: bool,
 }
 
-/// A sentence under construction.
-struct Sentence(String);
-
-impl Sentence {
-    fn text(mut self, text: &str) -> Self {
-        self.0.push_str(text);
-        self
-    }
-
-    fn number(self, n: u64) -> Self {
-        self.text(itoa::Buffer::new().format(n))
-    }
-}
-
 impl ErrorEvent {
     /// The event for `info`. `detail` is the content type for
     /// [`Reason::ContentType`], otherwise the message of the exception that
@@ -92,70 +77,62 @@ impl ErrorEvent {
         max_buffer_size: usize,
         inactivity_timeout: Option<f64>,
     ) -> ErrorEvent {
-        let s = Sentence(String::new());
-        let s = match info.reason {
-            Reason::Status => {
-                let s = s.text("HTTP status ");
-                match info.status {
-                    Some(status) => s.number(u64::from(status)),
-                    None => s.text("?"),
-                }
-                .text(" is not 200")
-            }
-            Reason::ContentType => s
-                .text("response Content-Type \"")
-                .text(detail)
-                .text("\" is not text/event-stream"),
-            Reason::Overflow => s
-                .text("an event exceeded ")
-                .text(options::MAX_BUFFER_SIZE.js)
-                .text(" (")
-                .number(max_buffer_size as u64)
-                .text(" bytes)"),
+        // What happened: words, a number, words; then the detail.
+        let (head, number, tail) = match info.reason {
+            Reason::Status => ("HTTP status ", info.status.map(u64::from), " is not 200"),
+            Reason::ContentType => ("response Content-Type \"", None, ""),
+            Reason::Overflow => (
+                "an event exceeded maxBufferSize (",
+                Some(max_buffer_size as u64),
+                " bytes)",
+            ),
             // Whole numbers: formatting an f64 would cost the module 14 KB.
-            Reason::Inactivity => s
-                .text("nothing received within ")
-                .text(options::INACTIVITY_TIMEOUT.js)
-                .text(" (")
-                .number(inactivity_timeout.unwrap_or(0.0).max(0.0).round_ms())
-                .text(" ms)"),
-            reason => {
-                let s = s.text(match reason {
-                    Reason::Network => "network error",
-                    Reason::BodyError if info.supplied => "the stream errored",
-                    Reason::BodyError => "the stream broke off",
-                    Reason::BodyEnded if info.supplied => "the stream ended",
-                    Reason::BodyEnded => "the server ended the stream",
-                    Reason::Scheme => "the URL's scheme cannot be fetched",
-                    Reason::Cors => {
-                        "CORS refused the request (the server answered, but does not allow \
-                         this origin, or rejected the preflight)"
-                    }
-                    Reason::Aborted => "the page stopped the request (window.stop())",
-                    _ => "preparing the request failed",
-                });
-                if detail.is_empty() {
-                    s
-                } else {
-                    s.text(": ").text(detail)
-                }
-            }
+            Reason::Inactivity => (
+                "nothing received within inactivityTimeout (",
+                Some((inactivity_timeout.unwrap_or(0.0).max(0.0) + 0.5) as u64),
+                " ms)",
+            ),
+            Reason::Network => ("network error", None, ""),
+            Reason::BodyError if info.supplied => ("the stream errored", None, ""),
+            Reason::BodyError => ("the stream broke off", None, ""),
+            Reason::BodyEnded if info.supplied => ("the stream ended", None, ""),
+            Reason::BodyEnded => ("the server ended the stream", None, ""),
+            Reason::Scheme => ("the URL's scheme cannot be fetched", None, ""),
+            Reason::Setup => ("preparing the request failed", None, ""),
+            Reason::Cors => (
+                "CORS refused the request (the server answered, but does not allow this \
+                 origin, or rejected the preflight)",
+                None,
+                "",
+            ),
+            Reason::Aborted => ("the page stopped the request (window.stop())", None, ""),
         };
-        let s = match info.retry_delay {
-            Some(ms) => s
-                .text("; reconnecting in ")
-                .number(ms)
-                .text(" ms (attempt ")
-                .number(u64::from(info.attempt))
-                .text(")"),
-            None if info.gave_up => s
-                .text("; gave up after ")
-                .number(u64::from(info.attempt))
-                .text(" reconnection attempts (")
-                .text(options::MAX_ATTEMPTS.js)
-                .text(")"),
-            None => s,
-        };
+        let mut message = String::from(head);
+        match (info.reason, number) {
+            (_, Some(n)) => push_number(&mut message, n),
+            (Reason::Status, None) => message.push('?'),
+            _ => {}
+        }
+        message.push_str(tail);
+        if info.reason == Reason::ContentType {
+            message.push_str(detail);
+            message.push_str("\" is not text/event-stream");
+        } else if !detail.is_empty() {
+            message.push_str(": ");
+            message.push_str(detail);
+        }
+        // What happens next.
+        if let Some(ms) = info.retry_delay {
+            message.push_str("; reconnecting in ");
+            push_number(&mut message, ms);
+            message.push_str(" ms (attempt ");
+            push_number(&mut message, u64::from(info.attempt));
+            message.push(')');
+        } else if info.gave_up {
+            message.push_str("; gave up after ");
+            push_number(&mut message, u64::from(info.attempt));
+            message.push_str(" reconnection attempts (retry.maxAttempts)");
+        }
         ErrorEvent {
             reason: info.reason,
             status: info.status,
@@ -163,7 +140,7 @@ impl ErrorEvent {
             retry_delay: info.retry_delay.map(Duration::from_millis),
             attempt: info.attempt,
             gave_up: info.gave_up,
-            message: s.0,
+            message,
         }
     }
 
@@ -174,15 +151,20 @@ impl ErrorEvent {
     }
 }
 
-/// Whole milliseconds of a duration in ms, rounded (no `f64::round` in
-/// `core`).
-trait RoundMs {
-    fn round_ms(self) -> u64;
-}
-
-impl RoundMs for f64 {
-    fn round_ms(self) -> u64 {
-        (self + 0.5) as u64
+/// Appends `n` in decimal.
+fn push_number(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
     }
 }
 

@@ -7,6 +7,7 @@
 //! Everything here works on bytes and builds its text by hand: this module
 //! is part of the npm package's WebAssembly, which carries no `core::fmt`.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 
 /// The request's credentials mode (whether cookies and HTTP authentication
@@ -92,11 +93,11 @@ impl HeaderEncoding {
     /// query parameter option carries it).
     pub fn last_event_id_header(self, id: &str) -> Option<String> {
         match self {
+            // Each UTF-8 byte as the character of that number.
             HeaderEncoding::Bytes => Some(id.bytes().map(char::from).collect()),
-            HeaderEncoding::Utf8 => id
-                .chars()
-                .all(|c| u32::from(c) <= 0xFF)
-                .then(|| String::from(id)),
+            // A character up to U+00FF is one byte, or two starting with
+            // C2 or C3; any greater one starts with a byte from C4 on.
+            HeaderEncoding::Utf8 => id.bytes().all(|b| b < 0xC4).then(|| String::from(id)),
         }
     }
 }
@@ -152,47 +153,44 @@ pub fn is_event_stream(content_type: &str) -> bool {
 /// response's URL after redirects), in its serialized form:
 /// `scheme://host[:port]` for the schemes with a tuple origin, the inner
 /// URL's origin for `blob:`, and `"null"` (opaque) for the rest (`data:`,
-/// `file:`, `about:`...).
-pub fn origin_of(url: &str) -> String {
-    let mut origin = String::new();
-    match tuple_origin(url.as_bytes()) {
-        // Both parts are ASCII-delimited pieces of `url`, so UTF-8.
-        Some((scheme, host)) => {
-            for part in [scheme, b"://", host] {
-                origin.push_str(core::str::from_utf8(part).unwrap_or_default());
-            }
-        }
-        None => origin.push_str(OPAQUE_ORIGIN),
+/// `file:`, `about:`...). Borrowed from `url` unless it has userinfo.
+pub fn origin_of(url: &str) -> Cow<'_, str> {
+    let bytes = url.as_bytes();
+    let Some((start, host, end)) = tuple_origin(bytes, 0) else {
+        return Cow::Borrowed(OPAQUE_ORIGIN);
+    };
+    if !bytes[host..end].contains(&b'@') {
+        // `scheme://host[:port]` is where the URL starts.
+        return Cow::Borrowed(url.get(start..end).unwrap_or(OPAQUE_ORIGIN));
     }
-    origin
+    // Userinfo: the origin leaves it out (it ends at the last `@`).
+    let at = bytes[..end].iter().rposition(|&b| b == b'@').unwrap_or(host);
+    let mut origin = String::from(url.get(start..host).unwrap_or_default());
+    origin.push_str(url.get(at + 1..end).unwrap_or_default());
+    Cow::Owned(origin)
 }
 
-/// The scheme and host (with port) of a URL whose origin is a tuple.
-fn tuple_origin(url: &[u8]) -> Option<(&[u8], &[u8])> {
-    let (scheme, rest) = split_scheme(url)?;
+/// Where the origin of the URL at `url[from..]` lies, if it is a tuple: its
+/// start, the end of `scheme://`, and the end of the authority.
+fn tuple_origin(url: &[u8], from: usize) -> Option<(usize, usize, usize)> {
+    let rest = &url[from..];
+    let colon = rest.iter().position(|&b| b == b':')?;
+    let scheme = &rest[..colon];
     if scheme == b"blob" {
         // [URL] A blob URL's origin is that of the URL it wraps, when that
         // is an http(s) URL.
-        return match split_scheme(rest)? {
-            (b"http" | b"https", _) => tuple_origin(rest),
-            _ => None,
-        };
+        let found = tuple_origin(url, from + colon + 1)?;
+        return matches!(&url[found.0..found.1], b"http://" | b"https://").then_some(found);
     }
-    if ![&b"http"[..], b"https", b"ws", b"wss", b"ftp"].contains(&scheme) {
+    if ![&b"http"[..], b"https", b"ws", b"wss", b"ftp"].contains(&scheme) || !rest[colon + 1..].starts_with(b"//") {
         return None;
     }
-    let authority = rest.strip_prefix(b"//")?;
-    let end = authority
+    let host = from + colon + 3;
+    let end = url[host..]
         .iter()
         .position(|b| matches!(b, b'/' | b'?' | b'#'))
-        .unwrap_or(authority.len());
-    let authority = &authority[..end];
-    // A serialized URL's userinfo ends at the last `@` of the authority.
-    let host = match authority.iter().rposition(|&b| b == b'@') {
-        Some(at) => &authority[at + 1..],
-        None => authority,
-    };
-    Some((scheme, host))
+        .map_or(url.len(), |i| host + i);
+    Some((from, host, end))
 }
 
 /// Whether a request from a page of origin `page_origin` to `url` is
@@ -201,7 +199,7 @@ fn tuple_origin(url: &[u8]) -> Option<(&[u8], &[u8])> {
 /// way a probe could tell.
 pub fn is_cross_origin(page_origin: Option<&str>, url: &str) -> bool {
     match page_origin {
-        Some(page) if page != OPAQUE_ORIGIN => page != origin_of(url),
+        Some(page) if page != OPAQUE_ORIGIN => page != &*origin_of(url),
         _ => false,
     }
 }

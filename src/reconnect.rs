@@ -471,7 +471,7 @@ impl ReconnectState {
         } else {
             response.url
         };
-        let origin = origin_of(url);
+        let origin = origin_of(url).into_owned();
         match self.open() {
             Action::Open { .. } => Action::Open { origin },
             other => other,
