@@ -2,8 +2,9 @@
 // helpers that move bytes and text across its boundary. Every decision
 // about the protocol is the module's; this file only copies.
 //
-// Bytes go in through the module's input buffer; numbers come out in eight
-// f64 registers, text as UTF-8 at the address in register 6 (length in 7).
+// Bytes go in through the module's input buffer; numbers come out in ten
+// f64 registers, text as UTF-8 at the address in register 8 (length in 9).
+import { SENTENCES, DETAIL, RETRYING, GAVE_UP } from './rules-table.js';
 
 /** The module once instantiated: `{ x: exports, error, ready }`. */
 export const core = { x: null, error: null, ready: null };
@@ -22,7 +23,7 @@ let regsAt;
 function fresh() {
   if (bytes.buffer !== x.memory.buffer) {
     bytes = new Uint8Array(x.memory.buffer);
-    regs = new Float64Array(x.memory.buffer, regsAt, 8);
+    regs = new Float64Array(x.memory.buffer, regsAt, 10);
   }
 }
 
@@ -108,7 +109,7 @@ export function putBytes(chunk) {
 /** The text the last call put out. */
 export function text() {
   fresh();
-  return decoder.decode(bytes.subarray(regs[6], regs[6] + regs[7]));
+  return decoder.decode(bytes.subarray(regs[8], regs[8] + regs[9]));
 }
 
 /**
@@ -118,6 +119,22 @@ export function text() {
  */
 export const events = () => text().split('\r');
 
+/** `words` with each `{name}` replaced by `values[name]` ('?' when it has none). */
+const fill = (words, values) => words.replace(/\{(\w+)\}/g, (_, name) => values[name] ?? '?');
+
+/**
+ * The message of sentence `index` (src/rules.json) with `values`; the
+ * words follow the rules of `ErrorEvent::new` in src/error.rs.
+ */
+export function sentence(index, values) {
+  const words = SENTENCES[index];
+  let message = fill(words, values);
+  if (values.detail && !words.includes('{detail}')) message += fill(DETAIL, values);
+  if (values.willRetry) message += fill(RETRYING, values);
+  else if (values.gaveUp) message += fill(GAVE_UP, values);
+  return message;
+}
+
 /**
  * The error event details of the last RETRY or FAIL action:
  * `{ reason, status, willRetry, retryDelay, attempt, gaveUp, message }`
@@ -125,14 +142,19 @@ export const events = () => text().split('\r');
  * will retry).
  */
 export function errorDetails() {
-  const [reason, message] = text().split('\r');
+  const [reason, detail] = text().split('\r');
   const details = { reason };
   if (regs[0] === regs[0]) details.status = regs[0];
   details.willRetry = regs[1] === regs[1];
   if (details.willRetry) details.retryDelay = regs[1];
   details.attempt = regs[2];
   details.gaveUp = regs[3] === 1;
-  details.message = message;
+  details.message = sentence(regs[4], {
+    ...details,
+    detail,
+    maxBufferSize: regs[5],
+    inactivityTimeout: regs[6],
+  });
   return details;
 }
 

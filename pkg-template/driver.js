@@ -8,7 +8,7 @@
 //                      returned promise stops reading until it settles
 //   error(details)     fire `error` (details.willRetry: CONNECTING, else CLOSED)
 import { core, put, putBytes, text, events, errorDetails, regs, FETCH, OPEN, PROBE, RETRY, FAIL, TIMER } from './core.js';
-import { CREDENTIALS } from './options-table.js';
+import { CREDENTIALS } from './rules-table.js';
 
 const now = () => performance.now();
 const messageOf = (e) => String(e?.message ?? e);

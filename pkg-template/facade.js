@@ -5,7 +5,7 @@
 // `lastEventId` and `reconnectionTime` are read from the core.
 import { EventSourceError, MessageIterator } from './iterate.js';
 import { checkNumber, normalize, validUrl, OPTIONS } from './options.js';
-import { STREAM_URL } from './options-table.js';
+import { STREAM_URL } from './rules-table.js';
 import { core, setupFailure } from './core.js';
 import { Driver } from './driver.js';
 import { sharing } from './share.js';

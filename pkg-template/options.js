@@ -1,5 +1,5 @@
 // Option checks of the EventSource class and EventStreamParser, over the
-// table generated from src/options.json (ranges, defaults and the words of
+// table generated from src/rules.json (ranges, defaults and the words of
 // each error live there, and the Rust API reads the same table). Pure code:
 // tests/js/ runs it under Node with no WebAssembly and no browser.
 import {
@@ -10,7 +10,7 @@ import {
   METHODS_WITHOUT_BODY,
   SPECIAL_SCHEMES,
   FORBIDDEN_HOST_CODE_POINTS,
-} from './options-table.js';
+} from './rules-table.js';
 
 export { OPTIONS };
 

@@ -2,7 +2,7 @@
 // loaded only when a shared source is made. `startWorker` starts (once) the
 // shared worker that holds streams outside any tab, or is null where
 // SharedWorker does not exist.
-import { OPTIONS } from './options-table.js';
+import { OPTIONS } from './rules-table.js';
 
 /** `share(spec, sink)` for `shared` sources, set by the entries that can share. */
 export const sharing = { share: null };

@@ -6,7 +6,7 @@
 // CRLF at any chunk split, `id` values with NUL ignored, an unfinished
 // event at the end discarded, and `maxBufferSize` (the stream errors when
 // an event would exceed it).
-import { core, putBytes, events, text, regs } from './core.js';
+import { core, putBytes, events, regs, sentence } from './core.js';
 import { checkNumber, optionError } from './options.js';
 
 // Events may wait on the readable side: a chunk's events are enqueued
@@ -49,7 +49,7 @@ export class EventStreamParser extends TransformStream {
       }
       const count = core.x.parser_feed(parser, putBytes(bytesOf(chunk)));
       if (count === OVERFLOW) {
-        const message = text();
+        const message = sentence(regs[4], { maxBufferSize: regs[5] });
         free();
         throw new Error(message);
       }

@@ -12,8 +12,8 @@
 //                        script, wasm inlined, instantiated synchronously
 //   wasm_eventsource_bg.wasm   the core (src/module.rs), after wasm-opt
 //   *.d.ts, package.json, README.md
-// The option checks import './options-table.js', generated here from
-// src/options.json (scripts/options-table.mjs).
+// The option checks import './rules-table.js', generated here from
+// src/rules.json (scripts/rules-table.mjs).
 // Usage: node scripts/build-pkg.mjs  (after the release wasm32 build; `make build`)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { gzipSync } from 'node:zlib';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { optionsTable } from './options-table.mjs';
+import { rulesTable } from './rules-table.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wasmIn = join(root, 'target/wasm32-unknown-unknown/module/wasm_eventsource.wasm');
@@ -46,7 +46,7 @@ const WASM_FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-in
 copyFileSync(wasmIn, join(src, 'wasm_eventsource_bg.unoptimised.wasm'));
 run(bin('wasm-opt'), ['-Oz', '--converge', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasmIn, '-o', wasm]);
 for (const f of readdirSync(tpl)) if (f.endsWith('.js')) copyFileSync(join(tpl, f), join(src, f));
-writeFileSync(join(src, 'options-table.js'), optionsTable());
+writeFileSync(join(src, 'rules-table.js'), rulesTable());
 copyFileSync(wasm, join(out, 'wasm_eventsource_bg.wasm'));
 
 const cargoVersion = /^version = "([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];

@@ -8,14 +8,15 @@
 //! properties of the `error` event (`reason`, `status`, `willRetry`,
 //! `retryDelay`, `attempt`, `gaveUp`, `message`).
 //!
-//! The sentences are put together by hand: this module is part of the npm
-//! package's WebAssembly, where `format!` would bring in `core::fmt` (about
-//! 4 KB).
+//! The core picks the sentence ([`ErrorInfo::sentence`]); its words are in
+//! `src/rules.json`, which the npm package's JavaScript fills the same way
+//! [`ErrorEvent::new`] does here, so the WebAssembly module carries no
+//! words.
 
 use core::fmt;
 use core::time::Duration;
 
-use alloc::string::String;
+use alloc::string::{String, ToString};
 
 use crate::reconnect::Reason;
 
@@ -65,6 +66,44 @@ pub struct ErrorInfo {
     pub supplied: bool,
 }
 
+include!(concat!(env!("OUT_DIR"), "/words.rs"));
+
+/// An `error` event as the machine decides it ([`Action::Retry`],
+/// [`Action::Fail`]): what happened and what comes next, and what its
+/// sentence names. [`Failure::event`] words it.
+///
+/// [`Action::Retry`]: crate::Action::Retry
+/// [`Action::Fail`]: crate::Action::Fail
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// The event's fields.
+    pub info: ErrorInfo,
+    /// The content type for [`Reason::ContentType`], otherwise the message
+    /// of the exception that caused it (empty if none).
+    pub detail: String,
+    /// The `maxBufferSize` the overflow sentence names.
+    pub max_buffer_size: usize,
+    /// The `inactivityTimeout` the inactivity sentence names.
+    pub inactivity_timeout: Option<f64>,
+}
+
+impl Failure {
+    /// The event, worded.
+    pub fn event(&self) -> ErrorEvent {
+        ErrorEvent::new(&self.info, &self.detail, self.max_buffer_size, self.inactivity_timeout)
+    }
+}
+
+impl ErrorInfo {
+    /// Which of [`SENTENCES`] the event says: the one of its reason, or of
+    /// its reason for a source reading a supplied stream.
+    pub fn sentence(&self) -> usize {
+        let reason = self.reason.as_str();
+        let of = |stream: bool| SENTENCE_KEYS.iter().position(|&k| k == (reason, stream));
+        of(self.supplied).or_else(|| of(false)).unwrap_or(0)
+    }
+}
+
 impl ErrorEvent {
     /// The event for `info`. `detail` is the content type for
     /// [`Reason::ContentType`], otherwise the message of the exception that
@@ -77,61 +116,28 @@ impl ErrorEvent {
         max_buffer_size: usize,
         inactivity_timeout: Option<f64>,
     ) -> ErrorEvent {
-        // What happened: words, a number, words; then the detail.
-        let (head, number, tail) = match info.reason {
-            Reason::Status => ("HTTP status ", info.status.map(u64::from), " is not 200"),
-            Reason::ContentType => ("response Content-Type \"", None, ""),
-            Reason::Overflow => (
-                "an event exceeded maxBufferSize (",
-                Some(max_buffer_size as u64),
-                " bytes)",
-            ),
-            // Whole numbers: formatting an f64 would cost the module 14 KB.
-            Reason::Inactivity => (
-                "nothing received within inactivityTimeout (",
-                Some((inactivity_timeout.unwrap_or(0.0).max(0.0) + 0.5) as u64),
-                " ms)",
-            ),
-            Reason::Network => ("network error", None, ""),
-            Reason::BodyError if info.supplied => ("the stream errored", None, ""),
-            Reason::BodyError => ("the stream broke off", None, ""),
-            Reason::BodyEnded if info.supplied => ("the stream ended", None, ""),
-            Reason::BodyEnded => ("the server ended the stream", None, ""),
-            Reason::Scheme => ("the URL's scheme cannot be fetched", None, ""),
-            Reason::Setup => ("preparing the request failed", None, ""),
-            Reason::Cors => (
-                "CORS refused the request (the server answered, but does not allow this \
-                 origin, or rejected the preflight)",
-                None,
-                "",
-            ),
-            Reason::Aborted => ("the page stopped the request (window.stop())", None, ""),
+        let sentence = SENTENCES[info.sentence()];
+        let value = |name: &str| -> String {
+            let number = match name {
+                "detail" => return String::from(detail),
+                "status" => info.status.map(u64::from),
+                "maxBufferSize" => Some(max_buffer_size as u64),
+                // Whole milliseconds.
+                "inactivityTimeout" => Some((inactivity_timeout.unwrap_or(0.0).max(0.0) + 0.5) as u64),
+                "retryDelay" => info.retry_delay,
+                "attempt" => Some(u64::from(info.attempt)),
+                _ => None,
+            };
+            number.map_or_else(|| String::from("?"), |n| n.to_string())
         };
-        let mut message = String::from(head);
-        match (info.reason, number) {
-            (_, Some(n)) => push_number(&mut message, n),
-            (Reason::Status, None) => message.push('?'),
-            _ => {}
+        let mut message = fill(sentence, &value);
+        if !detail.is_empty() && !sentence.contains("{detail}") {
+            message += &fill(DETAIL, &value);
         }
-        message.push_str(tail);
-        if info.reason == Reason::ContentType {
-            message.push_str(detail);
-            message.push_str("\" is not text/event-stream");
-        } else if !detail.is_empty() {
-            message.push_str(": ");
-            message.push_str(detail);
-        }
-        // What happens next.
-        if let Some(ms) = info.retry_delay {
-            message.push_str("; reconnecting in ");
-            push_number(&mut message, ms);
-            message.push_str(" ms (attempt ");
-            push_number(&mut message, u64::from(info.attempt));
-            message.push(')');
+        if info.retry_delay.is_some() {
+            message += &fill(RETRYING, &value);
         } else if info.gave_up {
-            message.push_str("; gave up after ");
-            push_number(&mut message, u64::from(info.attempt));
-            message.push_str(" reconnection attempts (retry.maxAttempts)");
+            message += &fill(GAVE_UP, &value);
         }
         ErrorEvent {
             reason: info.reason,
@@ -151,40 +157,33 @@ impl ErrorEvent {
     }
 }
 
-/// Appends `n` in decimal.
-fn push_number(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+/// `words` with each `{name}` replaced by `value(name)`.
+fn fill(words: &str, value: &dyn Fn(&str) -> String) -> String {
+    let mut out = String::new();
+    let mut rest = words;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}').unwrap_or(after.len());
+        out.push_str(&value(&after[..close]));
+        rest = after.get(close + 1..).unwrap_or_default();
     }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
+    out.push_str(rest);
+    out
 }
 
-/// What exceeding the buffer limit of `max` bytes is called, wherever the
-/// parser runs (a source's error event, the stream parser's error).
-pub fn overflow_message(max: usize) -> String {
-    ErrorEvent::new(
-        &ErrorInfo {
-            reason: Reason::Overflow,
-            status: None,
-            retry_delay: None,
-            attempt: 0,
-            gave_up: false,
-            supplied: false,
-        },
-        "",
-        max,
-        None,
-    )
-    .message
+/// The sentence of an overflow, wherever the parser runs (a source's error
+/// event, the stream parser's error).
+pub fn overflow_sentence() -> usize {
+    ErrorInfo {
+        reason: Reason::Overflow,
+        status: None,
+        retry_delay: None,
+        attempt: 0,
+        gave_up: false,
+        supplied: false,
+    }
+    .sentence()
 }
 
 impl fmt::Display for ErrorEvent {

@@ -462,7 +462,7 @@ impl Builder {
     /// the current task yields.
     pub fn build(self) -> Result<EventSource, BuildError> {
         let url = resolve_url(&self.url)?;
-        // Each option's rule and wording come from src/options.json, as the
+        // Each option's rule and wording come from src/rules.json, as the
         // JavaScript class's do.
         let method = self
             .method

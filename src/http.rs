@@ -155,42 +155,37 @@ pub fn is_event_stream(content_type: &str) -> bool {
 /// URL's origin for `blob:`, and `"null"` (opaque) for the rest (`data:`,
 /// `file:`, `about:`...). Borrowed from `url` unless it has userinfo.
 pub fn origin_of(url: &str) -> Cow<'_, str> {
-    let bytes = url.as_bytes();
-    let Some((start, host, end)) = tuple_origin(bytes, 0) else {
+    let b = url.as_bytes();
+    // [URL] A blob URL's origin is that of the URL it wraps, when that is
+    // an http(s) URL.
+    let blob = b.starts_with(b"blob:");
+    let start = if blob { 5 } else { 0 };
+    let schemes: &[&[u8]] = if blob {
+        &[b"http://", b"https://"]
+    } else {
+        &[b"http://", b"https://", b"ws://", b"wss://", b"ftp://"]
+    };
+    let Some(scheme) = schemes.iter().find(|s| b[start..].starts_with(s)) else {
         return Cow::Borrowed(OPAQUE_ORIGIN);
     };
-    if !bytes[host..end].contains(&b'@') {
-        // `scheme://host[:port]` is where the URL starts.
-        return Cow::Borrowed(url.get(start..end).unwrap_or(OPAQUE_ORIGIN));
+    let host = start + scheme.len();
+    let mut end = host;
+    // A serialized URL's userinfo ends at the last `@` of the authority.
+    let mut userinfo = None;
+    while end < b.len() && !matches!(b[end], b'/' | b'?' | b'#') {
+        if b[end] == b'@' {
+            userinfo = Some(end + 1);
+        }
+        end += 1;
     }
-    // Userinfo: the origin leaves it out (it ends at the last `@`).
-    let at = bytes[..end].iter().rposition(|&b| b == b'@').unwrap_or(host);
-    let mut origin = String::from(url.get(start..host).unwrap_or_default());
-    origin.push_str(url.get(at + 1..end).unwrap_or_default());
-    Cow::Owned(origin)
-}
-
-/// Where the origin of the URL at `url[from..]` lies, if it is a tuple: its
-/// start, the end of `scheme://`, and the end of the authority.
-fn tuple_origin(url: &[u8], from: usize) -> Option<(usize, usize, usize)> {
-    let rest = &url[from..];
-    let colon = rest.iter().position(|&b| b == b':')?;
-    let scheme = &rest[..colon];
-    if scheme == b"blob" {
-        // [URL] A blob URL's origin is that of the URL it wraps, when that
-        // is an http(s) URL.
-        let found = tuple_origin(url, from + colon + 1)?;
-        return matches!(&url[found.0..found.1], b"http://" | b"https://").then_some(found);
+    match userinfo {
+        None => Cow::Borrowed(url.get(start..end).unwrap_or(OPAQUE_ORIGIN)),
+        Some(at) => {
+            let mut origin = String::from(url.get(start..host).unwrap_or_default());
+            origin.push_str(url.get(at..end).unwrap_or_default());
+            Cow::Owned(origin)
+        }
     }
-    if ![&b"http"[..], b"https", b"ws", b"wss", b"ftp"].contains(&scheme) || !rest[colon + 1..].starts_with(b"//") {
-        return None;
-    }
-    let host = from + colon + 3;
-    let end = url[host..]
-        .iter()
-        .position(|b| matches!(b, b'/' | b'?' | b'#'))
-        .map_or(url.len(), |i| host + i);
-    Some((from, host, end))
 }
 
 /// Whether a request from a page of origin `page_origin` to `url` is
@@ -235,116 +230,80 @@ const LONG_DAYS: [&[u8]; 7] = [
     b"Sunday",
 ];
 
-/// Reads an HTTP-date front to back.
-struct Cursor<'a>(&'a [u8]);
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let taken = self.0.get(..n)?;
-        self.0 = &self.0[n..];
-        Some(taken)
-    }
-
-    fn expect(&mut self, literal: &[u8]) -> Option<()> {
-        (self.take(literal.len())? == literal).then_some(())
-    }
-
-    /// Exactly `n` ASCII digits.
-    fn digits(&mut self, n: usize) -> Option<i64> {
-        self.take(n)?.iter().try_fold(0i64, |acc, &b| {
-            b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
-        })
-    }
-
-    /// A three-letter name from `names`; its index.
-    fn name(&mut self, names: &[u8]) -> Option<i64> {
-        let name = self.take(3)?;
-        names.chunks(3).position(|n| n == name).map(|i| i as i64)
-    }
-
-    /// `HH:MM:SS`.
-    fn time(&mut self) -> Option<i64> {
-        let h = self.digits(2)?;
-        self.expect(b":")?;
-        let m = self.digits(2)?;
-        self.expect(b":")?;
-        let s = self.digits(2)?;
-        (h <= 23 && m <= 59 && s <= 60).then_some(h * 3600 + m * 60 + s)
-    }
-}
-
 /// An HTTP-date (RFC 9110 § 5.6.7) → ms since the Unix epoch; `wall_now`
 /// places an RFC 850 two-digit year.
 ///
+/// Each form is a template the value must match character for character:
+/// `w` a day name, `M` a month name (three letters each), `D` a digit of the
+/// day (`d`: a digit, or a space in its first place), `Y` of the year (`y`:
+/// a two-digit year), `h`, `m`, `s` of the time; anything else is itself.
 /// Written here rather than taken from a crate: `httpdate`, the usual one,
 /// added 4.6 KB gzipped to the WebAssembly module (its `SystemTime` path
 /// pulls in `core::fmt`), for a header few streams send.
 fn parse_http_date(value: &[u8], wall_now: f64) -> Option<f64> {
-    let mut c = Cursor(value);
-    let (day, month, year, time);
-    if value.get(3) == Some(&b',') {
-        // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
-        c.name(DAYS)?;
-        c.expect(b", ")?;
-        day = c.digits(2)?;
-        c.expect(b" ")?;
-        month = c.name(MONTHS)?;
-        c.expect(b" ")?;
-        year = c.digits(4)?;
-        c.expect(b" ")?;
-        time = c.time()?;
-        c.expect(b" GMT")?;
-    } else if let Some(comma) = value.iter().position(|&b| b == b',') {
-        // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`.
-        if !LONG_DAYS.contains(&c.take(comma)?) {
-            return None;
-        }
-        c.expect(b", ")?;
-        day = c.digits(2)?;
-        c.expect(b"-")?;
-        month = c.name(MONTHS)?;
-        c.expect(b"-")?;
-        let yy = c.digits(2)?;
-        c.expect(b" ")?;
-        time = c.time()?;
-        c.expect(b" GMT")?;
-        // A year more than 50 years ahead is the most recent past one with
-        // the same last two digits.
-        let this_year = 1970 + (wall_now / 31_556_952_000.0) as i64;
-        let mut y = this_year - this_year.rem_euclid(100) + yy;
-        if y > this_year + 50 {
-            y -= 100;
-        }
-        year = y;
-    } else {
-        // asctime: `Sun Nov  6 08:49:37 1994` (a one-digit day is padded
-        // with a space).
-        c.name(DAYS)?;
-        c.expect(b" ")?;
-        month = c.name(MONTHS)?;
-        c.expect(b" ")?;
-        day = if c.0.first() == Some(&b' ') {
-            c.expect(b" ")?;
-            c.digits(1)?
-        } else {
-            c.digits(2)?
-        };
-        c.expect(b" ")?;
-        time = c.time()?;
-        c.expect(b" ")?;
-        year = c.digits(4)?;
-    }
-    if !c.0.is_empty() || !(1..=31).contains(&day) {
+    let comma = value.iter().position(|&b| b == b',');
+    let (template, value): (&[u8], &[u8]) = match comma {
+        Some(3) => (b"www, DD MMM YYYY hh:mm:ss GMT", value),
+        Some(at) if LONG_DAYS.contains(&&value[..at]) => (b", DD-MMM-yy hh:mm:ss GMT", &value[at..]),
+        Some(_) => return None,
+        None => (b"www MMM dd hh:mm:ss YYYY", value),
+    };
+    if template.len() != value.len() {
         return None;
     }
-    // Days from civil (proleptic Gregorian), after Howard Hinnant's algorithm.
-    let month = month + 1;
+    // Day, year, hour, minute, second; then the month and day-name matches.
+    let mut fields = [0i32; 5];
+    let mut prev = 0;
+    for (&t, &c) in template.iter().zip(value) {
+        let field = match t {
+            b'D' | b'd' => 0,
+            b'Y' | b'y' => 1,
+            b'h' => 2,
+            b'm' => 3,
+            b's' => 4,
+            _ => {
+                if t != c && t != b'w' && t != b'M' {
+                    return None;
+                }
+                prev = t;
+                continue;
+            }
+        };
+        if c.is_ascii_digit() {
+            fields[field] = fields[field] * 10 + i32::from(c - b'0');
+        } else if !(c == b' ' && t == b'd' && prev == b' ') {
+            return None;
+        }
+        prev = t;
+    }
+    let find = |letter: u8, table: &[u8]| {
+        let at = template.iter().position(|&t| t == letter)?;
+        table.chunks(3).position(|n| n == &value[at..at + 3])
+    };
+    let month = find(b'M', MONTHS)? as i32 + 1;
+    if template[0] == b'w' {
+        find(b'w', DAYS)?;
+    }
+    let [day, mut year, h, m, sec] = fields;
+    if template.contains(&b'y') {
+        // A two-digit year more than 50 years ahead is the most recent past
+        // one with those digits.
+        let this_year = 1970 + (wall_now / 31_556_952_000.0) as i32;
+        year += this_year - this_year % 100;
+        if year > this_year + 50 {
+            year -= 100;
+        }
+    }
+    if !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    // Days from civil (proleptic Gregorian), after Howard Hinnant's
+    // algorithm; years have at most four digits, so i32 holds them.
     let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
+    let era = y / 400;
     let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
-    Some(((days * 86_400 + time) * 1000) as f64)
+    Some((f64::from(days) * 86_400.0 + f64::from(h * 3600 + m * 60 + sec)) * 1000.0)
 }

@@ -15,7 +15,7 @@
 //!   [`parser`] (bytes in, events out), [`reconnect`] (the connection's
 //!   state machine: inputs in, one [`Action`] out), [`http`] (what a
 //!   response means, origins, `Retry-After`, header encoding), [`options`]
-//!   (every option's rule, from `src/options.json`) and [`ErrorEvent`]
+//!   (every option's rule, from `src/rules.json`) and [`ErrorEvent`]
 //!   (what an error reports, worded once).
 //! - The npm package's WebAssembly module: that core alone, behind a small
 //!   byte-oriented interface (`src/module.rs`, feature `module`). The
@@ -85,7 +85,7 @@ mod browser;
 #[cfg(all(target_arch = "wasm32", feature = "rust-api"))]
 mod event_source;
 
-pub use error::{ErrorEvent, ErrorInfo};
+pub use error::{ErrorEvent, ErrorInfo, Failure};
 pub use http::Credentials;
 pub use parser::{Batch, Event, EventParser, Feed, DEFAULT_MAX_BUFFER_SIZE};
 pub use reconnect::{Action, Backoff, Config, Platform, ReadyState, Reason, ReconnectState};

@@ -1,5 +1,5 @@
 //! Every option's rule: its JavaScript and Rust names, range, default and
-//! the words of its error, as constants generated from `src/options.json`
+//! the words of its error, as constants generated from `src/rules.json`
 //! (by `build.rs`). The npm package's JavaScript checks are generated from
 //! the same table, so the two front ends cannot disagree about what an
 //! option accepts or how a refusal is worded.

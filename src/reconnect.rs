@@ -23,7 +23,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::error::{ErrorEvent, ErrorInfo};
+use crate::error::{ErrorInfo, Failure};
 use crate::http::{
     fetchable_scheme, is_cross_origin, is_event_stream, origin_of, parse_retry_after, Credentials,
     HeaderEncoding, MAX_DELAY, OPAQUE_ORIGIN,
@@ -76,7 +76,7 @@ impl Default for Backoff {
 /// How a source connects and reconnects: the options of the JavaScript init
 /// dictionary and of the Rust [`Builder`](crate::Builder) that shape its
 /// connection. [`Config::default`] is exactly the standard's behaviour; the
-/// defaults are those of `src/options.json`.
+/// defaults are those of `src/rules.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Reconnection time before the server sets one with `retry:` (ms).
@@ -275,10 +275,10 @@ pub enum Action {
     Probe,
     /// Abort the current fetch, arm the timer for the event's
     /// `retry_delay` and fire `error`; the ready state is now CONNECTING.
-    Retry(ErrorEvent),
+    Retry(Failure),
     /// Abort the current fetch, drop the timer and fire `error`; the ready
     /// state is now CLOSED. Never reconnect.
-    Fail(ErrorEvent),
+    Fail(Failure),
     /// Re-arm the timer for this many ms.
     Timer(f64),
 }
@@ -703,21 +703,20 @@ impl ReconnectState {
         retry_delay: Option<u64>,
         gave_up: bool,
         detail: &str,
-    ) -> ErrorEvent {
-        let info = ErrorInfo {
-            reason,
-            status,
-            retry_delay,
-            attempt: self.attempts,
-            gave_up,
-            supplied: self.supplied,
-        };
-        ErrorEvent::new(
-            &info,
-            detail,
-            self.config.max_buffer_size,
-            self.config.inactivity_timeout,
-        )
+    ) -> Failure {
+        Failure {
+            info: ErrorInfo {
+                reason,
+                status,
+                retry_delay,
+                attempt: self.attempts,
+                gave_up,
+                supplied: self.supplied,
+            },
+            detail: String::from(detail),
+            max_buffer_size: self.config.max_buffer_size,
+            inactivity_timeout: self.config.inactivity_timeout,
+        }
     }
 
     fn fail(&mut self, reason: Reason, status: Option<u16>, detail: &str) -> Action {

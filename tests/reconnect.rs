@@ -16,9 +16,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use std::time::Duration;
-
-use wasm_eventsource::error::ErrorEvent;
+use wasm_eventsource::error::{ErrorInfo, Failure};
 use wasm_eventsource::http::{
     fetchable_scheme, is_event_stream, parse_retry_after, Credentials, HeaderEncoding, MAX_DELAY,
 };
@@ -96,8 +94,8 @@ impl Driver {
     /// error's message (`tests/error.rs` checks the wording).
     fn input(&mut self, now: f64, input: In) -> Action {
         match self.raw_input(now, input) {
-            Action::Retry(e) => Action::Retry(unworded(e)),
-            Action::Fail(e) => Action::Fail(unworded(e)),
+            Action::Retry(f) => Action::Retry(unworded(f.info)),
+            Action::Fail(f) => Action::Fail(unworded(f.info)),
             other => other,
         }
     }
@@ -217,10 +215,14 @@ fn page() -> Platform {
     }
 }
 
-/// An error event without its message.
-fn unworded(mut e: ErrorEvent) -> ErrorEvent {
-    e.message.clear();
-    e
+/// An error with only its fields (`tests/error.rs` checks the wording).
+fn unworded(info: ErrorInfo) -> Failure {
+    Failure {
+        info,
+        detail: String::new(),
+        max_buffer_size: 0,
+        inactivity_timeout: None,
+    }
 }
 
 fn fetch(conn: u32, last_event_id: &str) -> Action {
@@ -257,16 +259,15 @@ fn error(
     delay: Option<f64>,
     attempt: u32,
     gave_up: bool,
-) -> ErrorEvent {
-    ErrorEvent {
+) -> Failure {
+    unworded(ErrorInfo {
         reason,
         status,
-        will_retry: delay.is_some(),
-        retry_delay: delay.map(|ms| Duration::from_millis(ms.round() as u64)),
+        retry_delay: delay.map(|ms| ms.round() as u64),
         attempt,
         gave_up,
-        message: String::new(),
-    }
+        supplied: false,
+    })
 }
 
 fn retry(reason: Reason, status: Option<u16>, delay: f64, attempt: u32) -> Action {
@@ -285,7 +286,7 @@ fn gave_up(reason: Reason, status: Option<u16>, attempt: u32) -> Action {
 /// The delay of a `Retry`, panicking on any other action.
 fn delay_of(action: &Action) -> f64 {
     match action {
-        Action::Retry(e) => e.retry_delay.map_or(f64::NAN, |d| d.as_millis() as f64),
+        Action::Retry(f) => f.info.retry_delay.map_or(f64::NAN, |ms| ms as f64),
         other => panic!("expected Retry, got {other:?}"),
     }
 }
@@ -293,7 +294,7 @@ fn delay_of(action: &Action) -> f64 {
 /// The attempt of a `Retry` or `Fail`.
 fn attempt_of(action: &Action) -> u32 {
     match action {
-        Action::Retry(e) | Action::Fail(e) => e.attempt,
+        Action::Retry(f) | Action::Fail(f) => f.info.attempt,
         other => panic!("expected an error, got {other:?}"),
     }
 }

@@ -322,16 +322,16 @@ fn perform(shared: &Shared, action: Action) {
             spawn_local(probe(shared.clone(), conn, url));
         }
         Action::Timer(ms) => arm_timer(shared, ms),
-        Action::Retry(error) => {
+        Action::Retry(failure) => {
             abort_fetch(shared);
             // Armed before the event fires, so a close() from it cancels it.
-            arm_timer(shared, error.retry_delay_ms().unwrap_or(0) as f64);
-            fire_error(shared, &error);
+            arm_timer(shared, failure.info.retry_delay.unwrap_or(0) as f64);
+            fire_error(shared, &failure.event());
         }
-        Action::Fail(error) => {
+        Action::Fail(failure) => {
             abort_fetch(shared);
             shared.borrow_mut().timer = None;
-            fire_error(shared, &error);
+            fire_error(shared, &failure.event());
         }
     }
 }

@@ -1,8 +1,8 @@
-// Turns src/options.json, the one table of every option's rule, into the
-// JavaScript module the package's option checks import
-// (pkg-template/options.js imports it as './options-table.js'). build.rs
-// turns the same table into Rust constants.
-//   node scripts/options-table.mjs [OUT]   writes OUT (default: stdout)
+// Turns src/rules.json, the one table of every option's rule and every
+// error's words, into the JavaScript module the package imports as
+// './rules-table.js' (the option checks of options.js, the error words of
+// core.js). build.rs turns the same table into Rust constants.
+//   node scripts/rules-table.mjs [OUT]   writes OUT (default: stdout)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The table's JavaScript module, as source text. */
-export function optionsTable() {
-  const table = JSON.parse(readFileSync(join(root, 'src/options.json'), 'utf8'));
+export function rulesTable() {
+  const table = JSON.parse(readFileSync(join(root, 'src/rules.json'), 'utf8'));
   const number = (v, absent) => (v === undefined ? absent : JSON.stringify(v));
   const rules = table.options.map((o) => {
     const fields = [`e:${JSON.stringify(o.expected ?? '')}`];
@@ -25,7 +25,7 @@ export function optionsTable() {
   });
   const credentials = table.options.find((o) => o.js === 'credentials').values;
   return [
-    '// Generated from src/options.json by scripts/options-table.mjs: edit that file.',
+    '// Generated from src/rules.json by scripts/rules-table.mjs: edit that file.',
     '/** Each option: e (what it must be), min, max, i (whole number), d (default), noBody. */',
     `export const OPTIONS = {${rules.join(',')}};`,
     '/** The credentials modes, in the order the core numbers them. */',
@@ -36,12 +36,17 @@ export function optionsTable() {
     `export const SPECIAL_SCHEMES = ${JSON.stringify(table.url.specialSchemes)};`,
     `export const FORBIDDEN_HOST_CODE_POINTS = ${JSON.stringify(table.url.forbiddenHostCodePoints)};`,
     `export const STREAM_URL = ${JSON.stringify(table.url.streamUrl)};`,
+    '/** The words of each error sentence (the core picks one by its index), and what may follow. */',
+    `export const SENTENCES = ${JSON.stringify(table.errors.sentences.map((s) => s.words))};`,
+    `export const DETAIL = ${JSON.stringify(table.errors.detail)};`,
+    `export const RETRYING = ${JSON.stringify(table.errors.retrying)};`,
+    `export const GAVE_UP = ${JSON.stringify(table.errors.gaveUp)};`,
     '',
   ].join('\n');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = process.argv[2];
-  if (out) writeFileSync(out, optionsTable());
-  else process.stdout.write(optionsTable());
+  if (out) writeFileSync(out, rulesTable());
+  else process.stdout.write(rulesTable());
 }
