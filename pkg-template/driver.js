@@ -15,6 +15,8 @@ const messageOf = (e) => String(e?.message ?? e);
 /** fetch's own request members: the standard's (HTML § 9.2.2, "the EventSource(url, eventSourceInitDict) constructor"). */
 const STANDARD_REQUEST = { mode: 'cors', cache: 'no-store', redirect: 'follow' };
 const perAttempt = (v) => (typeof v === 'function' ? v() : v);
+/** The origin of the URL the core's OPEN names, serialized by the platform's URL parser. */
+const originOf = (url) => new URL(url).origin;
 
 /** Every driver with a source, for window.stop(). */
 const live = new Set();
@@ -86,7 +88,7 @@ export class Driver {
       if (reader) {
         this.#reader = reader;
         if (x.source_connect_stream(this.#s, now()) === OPEN) {
-          this.#sink.open(text());
+          this.#sink.open(originOf(text()));
           this.#read(1, reader);
         }
       } else {
@@ -248,7 +250,7 @@ export class Driver {
       this.#perform(code);
       return;
     }
-    this.#sink.open(text());
+    this.#sink.open(originOf(text()));
     if (!this.#current(conn)) return;
     if (response.body) {
       this.#read(conn, response.body.getReader());

@@ -3,7 +3,6 @@
 // and every decision about it the core's (the WebAssembly module); the
 // class holds no state of the connection of its own: `readyState`,
 // `lastEventId` and `reconnectionTime` are read from the core.
-import { EventSourceError, MessageIterator } from './iterate.js';
 import { checkNumber, normalize, validUrl, OPTIONS } from './options.js';
 import { STREAM_URL } from './rules-table.js';
 import { core, setupFailure } from './core.js';
@@ -39,6 +38,28 @@ function captures(options) {
 // The constructor's first argument when fromReadableStream() makes an
 // instance: nothing outside this module can pass it.
 const FROM_STREAM = {};
+
+/** Thrown out of a `for await` loop when its source fails; carries the error event's details. */
+export class EventSourceError extends Error {
+  constructor(details) {
+    super(details.message);
+    this.name = 'EventSourceError';
+    this.reason = details.reason;
+    this.status = details.status;
+    this.attempt = details.attempt;
+    this.gaveUp = details.gaveUp;
+  }
+}
+// The build minifies names away (it keeps none, for size): keep this one.
+Object.defineProperty(EventSourceError, 'name', { value: 'EventSourceError' });
+
+/**
+ * iterate.js, which `for await` loops load on first use; or loaded up front
+ * by `import 'wasm-eventsource/iterate'` (iterate-entry.js), for contexts
+ * where import() is not allowed (service workers).
+ */
+let iteration = null;
+export const ITERATION = Symbol.for('wasm-eventsource.iterate');
 
 export class EventSource extends EventTarget {
   #url;
@@ -168,7 +189,7 @@ export class EventSource extends EventTarget {
       },
       events: (parts) => {
         const n = parts.length - 1;
-        const waits = this.#iterators.length ? this.#feedIterators(parts, n) : null;
+        const waits = this.#iterators.length ? this.#feedIterators(parts) : null;
         const dispatched = this.#listening.size || this.#heardOnce.size ? this.#dispatch(parts, n) : undefined;
         if (!waits) return dispatched;
         return dispatched ? Promise.all([dispatched, waits]) : waits;
@@ -188,14 +209,13 @@ export class EventSource extends EventTarget {
 
   // Hands the chunk's events to every `for await` loop; resolves, when
   // some loop is behind, once they have all caught up: until then the
-  // driver reads no more of the body (backpressure).
-  #feedIterators(parts, n) {
+  // driver reads no more of the body (backpressure). A loop whose module
+  // is still loading keeps the chunks until it has.
+  #feedIterators(parts) {
     let behind = null;
     for (const it of this.#iterators) {
-      for (let i = 0; i < n; i += 3) {
-        if (it.wants(parts[i + 1])) it.push({ type: parts[i + 1], data: parts[i], lastEventId: parts[i + 2], origin: this.#origin });
-      }
-      if (it.full) (behind ??= []).push(it.drained());
+      const wait = it.feed ? it.feed(parts, this.#origin) : void it.backlog.push([parts, this.#origin]);
+      if (wait) (behind ??= []).push(wait);
     }
     return behind && Promise.all(behind);
   }
@@ -215,12 +235,33 @@ export class EventSource extends EventTarget {
       throw new TypeError("Failed to execute 'messages' on 'EventSource': option 'types' must be an array of event types.");
     }
     checkNumber('EventSource', 'highWaterMark', highWaterMark);
-    const it = new MessageIterator(types && new Set(Array.from(types, String)), highWaterMark, () => {
-      this.#iterators = this.#iterators.filter((x) => x !== it);
-      this.close();
+    // Recorded from now on; iterate.js takes over once loaded.
+    const recorder = {
+      types: types && new Set(Array.from(types, String)),
+      highWaterMark,
+      backlog: [],
+      ended: null,
+      detach: () => {
+        this.#iterators = this.#iterators.filter((x) => x !== recorder);
+        this.close();
+      },
+    };
+    if (this.readyState === CLOSED) recorder.ended = [null, true];
+    else this.#iterators.push(recorder);
+    iteration ??= globalThis[ITERATION] ? Promise.resolve(globalThis[ITERATION]) : import('./iterate.js');
+    const loop = iteration.then((m) => m.iterate(recorder));
+    const it = {
+      next: () => loop.then((l) => l.next()),
+      return: () => loop.then((l) => l.return()),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+    // Once loaded, straight to the loop.
+    loop.then((l) => {
+      it.next = () => l.next();
+      it.return = () => l.return();
     });
-    if (this.readyState === CLOSED) it.end(null, true);
-    else this.#iterators.push(it);
     return it;
   }
 
@@ -236,7 +277,11 @@ export class EventSource extends EventTarget {
     if (!iterators.length) return;
     this.#iterators = [];
     const natural = !details || (details.reason === 'body-ended' && this.#url === STREAM_URL);
-    for (const it of iterators) it.end(natural ? null : new EventSourceError(details), !details);
+    const ending = [natural ? null : new EventSourceError(details), !details];
+    for (const it of iterators) {
+      if (it.end) it.end(...ending);
+      else it.ended = ending;
+    }
   }
 
   // [spec] Fail the connection: CLOSED, then one error event. `details`

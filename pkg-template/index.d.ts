@@ -97,6 +97,8 @@ export interface EventSourceErrorEvent extends Event {
   readonly willRetry?: boolean;
   /** Milliseconds until the next attempt, when `willRetry`. */
   readonly retryDelay?: number;
+  /** The source would have reconnected, but `retry.maxAttempts` ran out. */
+  readonly gaveUp?: boolean;
   /** A sentence saying what happened and what happens next. */
   readonly message?: string;
 }
@@ -164,6 +166,8 @@ export declare class EventSourceError extends Error {
   /** The HTTP status, when there was a response. */
   readonly status?: number;
   readonly attempt: number;
+  /** The source would have reconnected, but `retry.maxAttempts` ran out. */
+  readonly gaveUp: boolean;
 }
 
 /** A standard EventSource running over fetch streaming. */
@@ -215,30 +219,6 @@ export declare class EventSource extends EventTarget implements StandardEventSou
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
-/** An event as `EventStreamParser` emits it. */
-export interface EventStreamMessage {
-  /** The event type: `message`, or the `event:` field's value. */
-  type: string;
-  data: string;
-  /** The stream's last event id when the event was dispatched. */
-  lastEventId: string;
-}
-
-export interface EventStreamParserOptions {
-  /** Most bytes of incomplete input to hold; beyond it the stream errors. Default 64 MiB. */
-  maxBufferSize?: number;
-  /** Called with each chunk's last valid `retry:` value (ms), before that chunk's events. */
-  onRetry?: (milliseconds: number) => void;
-}
-
-/**
- * A TransformStream from bytes to events, with the same parser as
- * EventSource: `response.body.pipeThrough(new EventStreamParser())`.
- */
-export declare class EventStreamParser extends TransformStream<Uint8Array | ArrayBuffer | ArrayBufferView, EventStreamMessage> {
-  constructor(options?: EventStreamParserOptions);
-}
-
 /**
  * Resolves when the WebAssembly module is ready; sources made earlier start
  * then (awaiting it is optional). Rejects when the module cannot load (for
@@ -246,6 +226,6 @@ export declare class EventStreamParser extends TransformStream<Uint8Array | Arra
  * with an error event.
  */
 export declare const ready: Promise<void>;
-/** How many engines exist: closed sources free theirs, so a test can check that nothing leaks. 0 before the module is ready. */
+/** How many sources hold a core: closed sources free theirs, so a test can check that nothing leaks. */
 export declare function liveEngines(): number;
 export default EventSource;

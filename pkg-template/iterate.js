@@ -1,27 +1,14 @@
 // `for await (const message of source)`: the iteration front end of an
-// EventSource. Messages wait in a queue per loop; a loop that falls
-// `highWaterMark` messages behind makes the driver stop reading the
-// response (it awaits `drained()`), so a slow consumer holds memory to a
-// bound and TCP pushes back on the server.
-
-/** Thrown out of a `for await` loop when its source fails; carries the error event's details. */
-export class EventSourceError extends Error {
-  constructor(details) {
-    super(details.message);
-    this.name = 'EventSourceError';
-    this.reason = details.reason;
-    this.status = details.status;
-    this.attempt = details.attempt;
-    this.gaveUp = details.gaveUp;
-  }
-}
-
-// The build minifies names away (it keeps none, for size): keep this one.
-Object.defineProperty(EventSourceError, 'name', { value: 'EventSourceError' });
+// EventSource, loaded on first use. The class registers a recorder for each
+// loop at once (so the loop sees every message from then on) and this
+// module takes it over: messages wait in a queue per loop; a loop that
+// falls `highWaterMark` messages behind makes the driver stop reading the
+// response (it awaits the promise `feed` returns), so a slow consumer holds
+// memory to a bound and TCP pushes back on the server.
 
 const DONE = Object.freeze({ value: undefined, done: true });
 
-export class MessageIterator {
+class MessageIterator {
   #types;
   #highWaterMark;
   #detach;
@@ -40,35 +27,32 @@ export class MessageIterator {
     this.#detach = detach;
   }
 
-  /** Whether a message of `type` would be queued (checked before one is built). */
-  wants(type) {
-    return !this.#ended && (!this.#types || this.#types.has(type));
-  }
-
-  /** Queues a message that `wants()` accepted, or hands it to a waiting next(). */
-  push(message) {
-    if (this.#waiting) {
-      const { resolve } = this.#waiting;
-      this.#waiting = null;
-      resolve({ value: message, done: false });
-    } else {
-      this.#queue.push(message);
+  /**
+   * Queues the wanted messages of one chunk (parts as core.js `events()`
+   * gives them); returns a promise, settled once the loop has caught up
+   * halfway, when it is `highWaterMark` messages behind.
+   */
+  feed(parts, origin) {
+    for (let i = 0, n = parts.length - 1; i < n; i += 3) {
+      const type = parts[i + 1];
+      if (this.#ended || (this.#types && !this.#types.has(type))) continue;
+      const message = { type, data: parts[i], lastEventId: parts[i + 2], origin };
+      if (this.#waiting) {
+        const { resolve } = this.#waiting;
+        this.#waiting = null;
+        resolve({ value: message, done: false });
+      } else {
+        this.#queue.push(message);
+      }
     }
+    if (this.#length < this.#highWaterMark) return undefined;
+    return (this.#drained ??= new Promise((resolve) => {
+      this.#resumeDriver = resolve;
+    }));
   }
 
   get #length() {
     return this.#queue.length - this.#head;
-  }
-
-  /** Whether the driver should stop reading until drained(). */
-  get full() {
-    return this.#length >= this.#highWaterMark;
-  }
-
-  drained() {
-    return (this.#drained ??= new Promise((resolve) => {
-      this.#resumeDriver = resolve;
-    }));
   }
 
   #release() {
@@ -135,8 +119,20 @@ export class MessageIterator {
     this.#detach();
     return Promise.resolve(DONE);
   }
+}
 
-  [Symbol.asyncIterator]() {
-    return this;
-  }
+/**
+ * Takes over `recorder`, which the class filled until now:
+ * `{ types, highWaterMark, detach, backlog: [[parts, origin]...], ended }`.
+ * From here on the class calls the recorder's `feed(parts, origin)` and
+ * `end(error, drop)`; returns the loop's iterator.
+ */
+export function iterate(recorder) {
+  const it = new MessageIterator(recorder.types, recorder.highWaterMark, recorder.detach);
+  for (const [parts, origin] of recorder.backlog) it.feed(parts, origin);
+  recorder.backlog = null;
+  recorder.feed = (parts, origin) => it.feed(parts, origin);
+  recorder.end = (error, drop) => it.end(error, drop);
+  if (recorder.ended) it.end(...recorder.ended);
+  return it;
 }

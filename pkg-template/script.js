@@ -7,7 +7,7 @@ import bytes from './wasm_eventsource_bg.wasm';
 import { core, start } from './core.js';
 import { EventSource as WasmEventSource } from './facade.js';
 import { liveSources } from './driver.js';
-import { WORKER_NAME, share, canShare, sharing } from './share.js';
+import { WORKER_NAME, share, canShare, sharing, deps } from './share.js';
 import { serve } from './shared.js';
 
 const script = typeof document !== 'undefined' ? document.currentScript : null;
@@ -27,7 +27,7 @@ if (
   globalThis instanceof SharedWorkerGlobalScope &&
   globalThis.name === WORKER_NAME
 ) {
-  serve();
+  serve(deps);
 }
 
 const g = globalThis;

@@ -3,6 +3,11 @@
 // shared worker that holds streams outside any tab, or is null where
 // SharedWorker does not exist.
 import { OPTIONS } from './rules-table.js';
+import { core, setupFailure } from './core.js';
+import { Driver } from './driver.js';
+
+/** What shared.js needs of the rest. */
+export const deps = { Driver, core, setupFailure };
 
 /** `share(spec, sink)` for `shared` sources, set by the entries that can share. */
 export const sharing = { share: null };
@@ -19,7 +24,7 @@ export function share(startWorker) {
     let backend = null;
     let left = false;
     import('./shared.js').then((shared) => {
-      if (!left) backend = shared.join(spec, sink, startWorker);
+      if (!left) backend = shared.join(deps, spec, sink, startWorker);
     });
     return {
       close() {

@@ -22,8 +22,10 @@
 // when it is granted that lock, and closes the connection when no view is
 // left.
 
-import { core, setupFailure } from './core.js';
-import { Driver } from './driver.js';
+//
+// This module is loaded only when a shared source is made; what it needs of
+// the rest (`{ Driver, core, setupFailure }`) is handed to it as `deps`, so
+// that it stays a chunk of its own.
 
 const PREFIX = 'wasm-eventsource';
 /** How long a new holder waits for events still in flight from the last one before it connects. */
@@ -56,7 +58,8 @@ function holdLock(name) {
  * holder knows them); `ended` is called once it has held the stream and let
  * it go. Returns a function that stops waiting.
  */
-export function hold({ key, url, options }, tracked, ended = () => {}) {
+export function hold(deps, { key, url, options }, tracked, ended = () => {}) {
+  const { Driver, core, setupFailure } = deps;
   const abort = new AbortController();
   navigator.locks
     .request(`${PREFIX}-holder:${key}`, { signal: abort.signal }, async () => {
@@ -145,7 +148,7 @@ export function hold({ key, url, options }, tracked, ended = () => {}) {
  * as from an engine of its own. Returns what the EventSource class keeps as
  * its connection: `close()` (leave), `readyState`, `lastEventId`, `reconnectionTime`.
  */
-export function join(spec, sink, startWorker) {
+export function join(deps, spec, sink, startWorker) {
   const id = newId();
   const { key } = spec;
   const channel = new BroadcastChannel(`${PREFIX}:${key}`);
@@ -163,7 +166,7 @@ export function join(spec, sink, startWorker) {
     }
   };
   const becomeCandidate = () => {
-    if (!left && !stopHolding) stopHolding = hold(spec, tracked);
+    if (!left && !stopHolding) stopHolding = hold(deps, spec, tracked);
   };
   // Someone holds the stream. Where the shared worker holds it, this view
   // now queues for the lock behind it, so that should the worker die with
@@ -253,7 +256,7 @@ export function join(spec, sink, startWorker) {
  * started as one): hold every stream a page asks for, as a candidate that
  * outlives the pages' tabs. Streams are keyed, so asking twice is once.
  */
-export function serve() {
+export function serve(deps) {
   const held = new Set();
   globalThis.onconnect = (e) => {
     const port = e.ports[0];
@@ -269,7 +272,7 @@ export function serve() {
       held.add(key);
       // Once the stream is let go (no view left, or it failed), a later
       // page may ask for it again.
-      hold(data.spec, tracked, () => {
+      hold(deps, data.spec, tracked, () => {
         held.delete(key);
         channel.close();
       });

@@ -59,39 +59,85 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
 };
-// The same entries for each platform; './load.js' is that platform's loader.
+// './load.js' is each platform's loader of the core, './platform.js' what
+// only its EventSource class has.
+const PLATFORM = { 'load-web.js': 'share-web.js', 'load-node.js': 'share-node.js' };
+const platformLoader = (load) => ({
+  name: 'platform-loader',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/load\.js$/ }, () => ({ path: join(src, load) }));
+    build.onResolve({ filter: /^\.\/platform\.js$/ }, () => ({ path: join(src, PLATFORM[load]) }));
+  },
+});
 // What each browser output imports (esbuild's metafile), for the sizes below.
-let webOutputs = null;
+const webOutputs = {};
+const record = (metafile) => {
+  for (const [path, output] of Object.entries(metafile.outputs)) webOutputs[basename(path)] = output;
+};
 for (const [platform, suffix, load] of [
   ['browser', '', 'load-web.js'],
   ['node', '-node', 'load-node.js'],
 ]) {
+  // The EventSource class: one file (one file gzips smaller than several),
+  // with the parts loaded on first use (`for await`, `shared`) as chunks.
   const { metafile } = await build({
     ...common,
     metafile: true,
-    entryPoints: {
-      [suffix ? 'node' : 'index']: join(src, 'index.js'),
-      [`parser${suffix}`]: join(src, 'parser.js'),
-      [`polyfill${suffix}`]: join(src, 'polyfill.js'),
-      // The shared worker of `shared` sources (browsers only).
-      ...(suffix ? {} : { 'shared-worker': join(src, 'shared-worker.js') }),
-    },
+    entryPoints: { [suffix ? 'node' : 'index']: join(src, 'index.js') },
     outdir: out,
     format: 'esm',
     platform,
     splitting: true,
     chunkNames: `chunk${suffix}-[hash]`,
+    plugins: [platformLoader(load)],
+  });
+  if (!suffix) record(metafile);
+  // The parser alone: a file of its own, with its own copy of the core (a
+  // page that imports both entries instantiates the small module twice).
+  const parser = await build({
+    ...common,
+    metafile: true,
+    entryPoints: { [`parser${suffix}`]: join(src, 'parser.js') },
+    outdir: out,
+    format: 'esm',
+    platform,
+    plugins: [platformLoader(load)],
+  });
+  if (!suffix) record(parser.metafile);
+  // The polyfill installs the class of its platform's entry.
+  await build({
+    ...common,
+    entryPoints: { [`polyfill${suffix}`]: join(src, 'polyfill.js') },
+    outdir: out,
+    format: 'esm',
+    platform,
     plugins: [
       {
-        name: 'platform-loader',
+        name: 'entry',
         setup(build) {
-          build.onResolve({ filter: /^\.\/load\.js$/ }, () => ({ path: join(src, load) }));
+          build.onResolve({ filter: /^\.\/index\.js$/ }, () => ({ path: `./${suffix ? 'node' : 'index'}.js`, external: true }));
         },
       },
     ],
   });
-  if (!suffix) webOutputs = Object.fromEntries(Object.entries(metafile.outputs).map(([path, output]) => [basename(path), output]));
 }
+// `wasm-eventsource/iterate`: the `for await` part up front (any platform).
+await build({ ...common, entryPoints: { iterate: join(src, 'iterate-entry.js') }, outdir: out, format: 'esm' });
+// The shared worker of `shared` sources: a context of its own, so one file
+// with its own core.
+record(
+  (
+    await build({
+      ...common,
+      metafile: true,
+      entryPoints: { 'shared-worker': join(src, 'shared-worker.js') },
+      outdir: out,
+      format: 'esm',
+      platform: 'browser',
+      plugins: [platformLoader('load-web.js')],
+    })
+  ).metafile
+);
 await build({
   ...common,
   entryPoints: [join(src, 'script.js')],
@@ -102,7 +148,7 @@ await build({
   banner: { js: `/*! wasm-eventsource ${cargoVersion} | MIT OR Apache-2.0 */` },
 });
 
-for (const f of ['index.d.ts', 'parser.d.ts', 'polyfill.d.ts', 'script.d.ts']) copyFileSync(join(tpl, f), join(out, f));
+for (const f of ['index.d.ts', 'parser.d.ts', 'polyfill.d.ts', 'iterate.d.ts', 'script.d.ts']) copyFileSync(join(tpl, f), join(out, f));
 copyFileSync(join(root, 'README.md'), join(out, 'README.md'));
 const pkgJson = JSON.parse(readFileSync(join(tpl, 'package.json'), 'utf8'));
 pkgJson.version = cargoVersion;

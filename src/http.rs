@@ -1,13 +1,12 @@
 //! What the machine needs to know about requests and responses, decided
 //! here once for every driver: which URLs fetch can load, what a
-//! `Content-Type` and a `Retry-After` header mean, the origin of a response,
-//! the credentials mode, and how a `Last-Event-ID` value must be written for
-//! the network stack to send the id's UTF-8 bytes.
+//! `Content-Type` and a `Retry-After` header mean, whether a request is
+//! cross-origin, the credentials mode, and how a `Last-Event-ID` value must
+//! be written for the network stack to send the id's UTF-8 bytes.
 //!
 //! Everything here works on bytes and builds its text by hand: this module
 //! is part of the npm package's WebAssembly, which carries no `core::fmt`.
 
-use alloc::borrow::Cow;
 use alloc::string::String;
 
 /// The request's credentials mode (whether cookies and HTTP authentication
@@ -149,52 +148,19 @@ pub fn is_event_stream(content_type: &str) -> bool {
     trim(essence).eq_ignore_ascii_case(ACCEPT.as_bytes())
 }
 
-/// The origin of `url`, a URL as a browser's URL parser serialized it (the
-/// response's URL after redirects), in its serialized form:
-/// `scheme://host[:port]` for the schemes with a tuple origin, the inner
-/// URL's origin for `blob:`, and `"null"` (opaque) for the rest (`data:`,
-/// `file:`, `about:`...). Borrowed from `url` unless it has userinfo.
-pub fn origin_of(url: &str) -> Cow<'_, str> {
-    let b = url.as_bytes();
-    // [URL] A blob URL's origin is that of the URL it wraps, when that is
-    // an http(s) URL.
-    let blob = b.starts_with(b"blob:");
-    let start = if blob { 5 } else { 0 };
-    let schemes: &[&[u8]] = if blob {
-        &[b"http://", b"https://"]
-    } else {
-        &[b"http://", b"https://", b"ws://", b"wss://", b"ftp://"]
-    };
-    let Some(scheme) = schemes.iter().find(|s| b[start..].starts_with(s)) else {
-        return Cow::Borrowed(OPAQUE_ORIGIN);
-    };
-    let host = start + scheme.len();
-    let mut end = host;
-    // A serialized URL's userinfo ends at the last `@` of the authority.
-    let mut userinfo = None;
-    while end < b.len() && !matches!(b[end], b'/' | b'?' | b'#') {
-        if b[end] == b'@' {
-            userinfo = Some(end + 1);
-        }
-        end += 1;
-    }
-    match userinfo {
-        None => Cow::Borrowed(url.get(start..end).unwrap_or(OPAQUE_ORIGIN)),
-        Some(at) => {
-            let mut origin = String::from(url.get(start..host).unwrap_or_default());
-            origin.push_str(url.get(at..end).unwrap_or_default());
-            Cow::Owned(origin)
-        }
-    }
-}
-
-/// Whether a request from a page of origin `page_origin` to `url` is
-/// cross-origin, so that CORS can refuse it. An opaque page origin
-/// (`"null"`), or none (a server runtime), is never refused by CORS in a
-/// way a probe could tell.
+/// Whether a request from a page of origin `page_origin` to `url` (as a
+/// URL parser serialized it) is cross-origin, so that CORS may refuse it.
+/// A same-origin URL starts with the page's origin and then its path, query
+/// or fragment; anything else (another origin, or userinfo, which fetch
+/// refuses before any request) counts as cross-origin. An opaque page origin
+/// (`"null"`), or none (a server runtime), is never refused by CORS in a way
+/// a probe could tell.
 pub fn is_cross_origin(page_origin: Option<&str>, url: &str) -> bool {
     match page_origin {
-        Some(page) if page != OPAQUE_ORIGIN => page != &*origin_of(url),
+        Some(page) if page != OPAQUE_ORIGIN => {
+            let rest = url.as_bytes().strip_prefix(page.as_bytes());
+            !matches!(rest, Some([] | [b'/' | b'?' | b'#', ..]))
+        }
         _ => false,
     }
 }

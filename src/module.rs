@@ -267,8 +267,8 @@ fn report(action: Action) -> u32 {
             put_text(&text);
             ACTION_FETCH
         }
-        Action::Open { origin } => {
-            put_text(origin.as_bytes());
+        Action::Open { url } => {
+            put_text(url.as_bytes());
             ACTION_OPEN
         }
         Action::Probe => ACTION_PROBE,

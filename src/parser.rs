@@ -70,7 +70,18 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use memchr::{memchr, memchr2};
+/// Where the next CR or LF is. Natively `memchr2` (SIMD); in the npm
+/// package's WebAssembly, which has no SIMD, a plain loop is as fast and
+/// 0.2 KB smaller.
+#[cfg(not(target_arch = "wasm32"))]
+fn line_end(bytes: &[u8]) -> Option<usize> {
+    memchr::memchr2(b'\r', b'\n', bytes)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn line_end(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\r' || b == b'\n')
+}
 
 /// Default cap on the bytes an [`EventParser`] holds for incomplete input:
 /// 64 MiB.
@@ -558,14 +569,14 @@ impl EventParser {
             self.after_cr = false;
         }
         if !matches!(self.line, Line::Head { len: 0, .. }) {
-            let Some(end) = memchr2(b'\r', b'\n', rest) else {
+            let Some(end) = line_end(rest) else {
                 return self.continue_line(rest, false, out);
             };
             self.continue_line(&rest[..end], true, out)?;
             rest = self.skip_line_ending(rest, end);
         }
         // Lines that lie entirely in this chunk are read in place.
-        while let Some(end) = memchr2(b'\r', b'\n', rest) {
+        while let Some(end) = line_end(rest) {
             self.line(&rest[..end], out)?;
             rest = self.skip_line_ending(rest, end);
         }
@@ -749,7 +760,7 @@ impl EventParser {
             Field::Id => {
                 // [spec] id: ignored if the value contains U+0000 (only the
                 // byte 00 decodes to it); an empty value resets the buffer.
-                if memchr(0, value).is_none() {
+                if !value.contains(&0) {
                     let room = self.room() + self.id_buffer.len();
                     // The id is the one value decoded here (it goes out as
                     // text), so the limit counts it decoded: invalid bytes

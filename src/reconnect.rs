@@ -25,8 +25,8 @@ use alloc::vec::Vec;
 
 use crate::error::{ErrorInfo, Failure};
 use crate::http::{
-    fetchable_scheme, is_cross_origin, is_event_stream, origin_of, parse_retry_after, Credentials,
-    HeaderEncoding, MAX_DELAY, OPAQUE_ORIGIN,
+    fetchable_scheme, is_cross_origin, is_event_stream, parse_retry_after, Credentials,
+    HeaderEncoding, MAX_DELAY, STREAM_URL,
 };
 use crate::options;
 use crate::parser::{Batch, EventParser};
@@ -261,10 +261,14 @@ pub enum Action {
     /// Start a fetch.
     Fetch(Request),
     /// The ready state is now OPEN: fire `open`, then read the body.
-    /// Messages until the next `Open` have this origin.
+    /// Messages until the next `Open` have the origin of this URL, as the
+    /// URL standard serializes it (`new URL(url).origin`: the platform's URL
+    /// parser computes it).
     Open {
-        /// The origin of the response's URL, serialized.
-        origin: String,
+        /// The URL whose origin the messages carry: the response's URL
+        /// after redirects, or the source's own URL (or
+        /// [`STREAM_URL`](crate::http::STREAM_URL), whose origin is opaque).
+        url: String,
     },
     /// The fetch failed before a response, and it was a cross-origin
     /// request: send a `no-cors` `HEAD` to the same URL (no credentials, no
@@ -410,7 +414,7 @@ impl ReconnectState {
 
     /// Start reading a stream the page supplied (`fromReadableStream()`):
     /// there is no request, so the connection is announced at once (OPEN,
-    /// `open`), with the opaque origin. Its inputs carry connection number 1
+    /// `open`), with the opaque origin of [`STREAM_URL`]. Its inputs carry connection number 1
     /// ([`Self::conn`]). A stream cannot be fetched again: its end, or its
     /// error, fails the source.
     pub fn connect_stream(&mut self, now: f64) -> Action {
@@ -420,7 +424,10 @@ impl ReconnectState {
         self.supplied = true;
         self.conn = 1;
         self.last_activity = now;
-        self.open()
+        self.open();
+        Action::Open {
+            url: String::from(STREAM_URL),
+        }
     }
 
     /// `reset()`: discard the buffered, incomplete input (a partial line and
@@ -465,27 +472,23 @@ impl ReconnectState {
         if !is_event_stream(content_type) {
             return self.fail(Reason::ContentType, Some(status), content_type);
         }
-        // [spec] Messages have the origin of the response's final URL.
+        // [spec] Messages have the origin of the response's final URL (a
+        // response an app's fetch made up has none: the source's URL).
         let url = if response.url.is_empty() {
             &self.url
         } else {
             response.url
         };
-        let origin = origin_of(url).into_owned();
-        match self.open() {
-            Action::Open { .. } => Action::Open { origin },
-            other => other,
-        }
+        let url = String::from(url);
+        self.open();
+        Action::Open { url }
     }
 
-    /// [spec] Announce the connection: set OPEN and fire `open`.
-    fn open(&mut self) -> Action {
+    /// [spec] Announce the connection: set OPEN (the driver fires `open`).
+    fn open(&mut self) {
         self.phase = Phase::Streaming;
         self.ready_state = ReadyState::Open;
         self.parser.reset();
-        Action::Open {
-            origin: String::from(OPAQUE_ORIGIN),
-        }
     }
 
     /// Body bytes of fetch `conn` arrived. Complete events are appended to

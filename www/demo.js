@@ -2,7 +2,8 @@
 // through ours, an authenticated POST stream, and the server power switch.
 // Plain DOM code; every element it touches is marked with an id or
 // data-role in index.html.
-import { EventSource, EventStreamParser } from '/pkg/index.js';
+import { EventSource } from '/pkg/index.js';
+import { EventStreamParser } from '/pkg/parser.js';
 
 // The module binding above shadows the global; the global is the browser's.
 const NativeEventSource = globalThis.EventSource;

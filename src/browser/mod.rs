@@ -200,11 +200,11 @@ impl Engine {
         let task = shared.clone();
         spawn_local(async move {
             let action = task.borrow_mut().machine.connect_stream(now());
-            let Action::Open { origin } = action else {
+            let Action::Open { url } = action else {
                 return;
             };
             let frontend = task.borrow().frontend.clone();
-            frontend.open(&origin);
+            frontend.open(&origin_of(&url));
             let conn = task.borrow().machine.conn();
             if is_live(&task, conn) {
                 read_body(&task, conn, reader).await;
@@ -371,6 +371,12 @@ fn is_live(shared: &Shared, conn: u32) -> bool {
     inner.machine.conn() == conn && inner.machine.ready_state() != ReadyState::Closed
 }
 
+/// The origin of the URL the machine's `Open` names, serialized by the
+/// platform's URL parser.
+fn origin_of(url: &str) -> String {
+    web_sys::Url::new(url).map_or_else(|_| String::from("null"), |u| u.origin())
+}
+
 fn js_message(err: &JsValue) -> String {
     js_sys::Reflect::get(err, &JsValue::from_str("message"))
         .ok()
@@ -442,11 +448,11 @@ async fn run_fetch(shared: Shared, request: reconnect::Request) {
             retry_after: retry_after.as_deref(),
         },
     );
-    let Action::Open { origin } = action else {
+    let Action::Open { url } = action else {
         return perform(&shared, action);
     };
     let frontend = shared.borrow().frontend.clone();
-    frontend.open(&origin);
+    frontend.open(&origin_of(&url));
     if !is_live(&shared, conn) {
         return;
     }

@@ -10,7 +10,8 @@
 // W3 CRLF lines with comments and named events; W4 one 8 MiB data line
 // (and 2 and 4 MiB, for linearity). Results go to /_result/{key}.
 import { clear, median, print, run, runs, sleep } from './page.js';
-import { EventSource as WasmEventSource, EventStreamParser, ready } from '/pkg/index.js';
+import { EventSource as WasmEventSource, ready } from '/pkg/index.js';
+import { EventStreamParser } from '/pkg/parser.js';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 
 const NativeEventSource = globalThis.EventSource;

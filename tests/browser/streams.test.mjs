@@ -46,7 +46,7 @@ test('EventStreamParser: events with type, data and id; retry to onRetry; commen
   const page = await ctx.page();
   await streamIteration(page);
   const r = await page.evaluate(async () => {
-    const { EventStreamParser } = await import('/pkg/index.js');
+    const { EventStreamParser } = await import('/pkg/parser.js');
     const retries = [];
     const text = ': hi\nid: 1\ndata: a\nfoo: bar\n\nevent: update\ndata: b\ndata: c\n\nretry: 2500\nid\ndata: d\n\nid: x\u0000y\ndata: e\n\ndata: unfinished';
     const body = new Blob([text]).stream().pipeThrough(new EventStreamParser({ onRetry: (ms) => retries.push(ms) }));
@@ -68,7 +68,7 @@ test('EventStreamParser: a BOM, CR, LF and CRLF give the same events at every sp
   const page = await ctx.page();
   await streamIteration(page);
   const r = await page.evaluate(async () => {
-    const { EventStreamParser } = await import('/pkg/index.js');
+    const { EventStreamParser } = await import('/pkg/parser.js');
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('data: caf\u00e9\r\rid: 7\r\ndata: \u{1f600}\r\n\r\nevent: x\ndata: lf\n\n')]);
     const parse = async (chunks) => {
       const stream = new ReadableStream({
@@ -98,7 +98,7 @@ test('EventStreamParser: exceeding maxBufferSize errors the stream with a clear 
   const page = await ctx.page();
   await streamIteration(page);
   const r = await page.evaluate(async () => {
-    const { EventStreamParser } = await import('/pkg/index.js');
+    const { EventStreamParser } = await import('/pkg/parser.js');
     const got = [];
     let error;
     try {
@@ -142,7 +142,7 @@ test('EventStreamParser: an LLM-style POST read with fetch, piped through the pa
   const page = await ctx.page();
   await streamIteration(page);
   const r = await page.evaluate(async () => {
-    const { EventStreamParser } = await import('/pkg/index.js');
+    const { EventStreamParser } = await import('/pkg/parser.js');
     const response = await fetch('/demo/chat', {
       method: 'POST',
       headers: { Authorization: 'Bearer test-token', 'Content-Type': 'application/json' },

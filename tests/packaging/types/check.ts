@@ -5,16 +5,14 @@
 import EventSourceDefault, {
   EventSource,
   EventSourceError,
-  EventStreamParser,
   liveEngines,
   ready,
   type EventSourceErrorEvent,
   type EventSourceErrorReason,
   type EventSourceInit,
   type EventSourceMessage,
-  type EventStreamMessage,
 } from 'wasm-eventsource';
-import { EventStreamParser as ParserOnly, ready as parserReady } from 'wasm-eventsource/parser';
+import { EventStreamParser, ready as parserReady, type EventStreamMessage } from 'wasm-eventsource/parser';
 import { EventSource as Polyfilled } from 'wasm-eventsource/polyfill';
 import type {} from 'wasm-eventsource/script';
 
@@ -95,7 +93,7 @@ async function streams(response: Response): Promise<string[]> {
     new EventStreamParser({ maxBufferSize: 1 << 16, onRetry: (ms) => seen.push(String(ms)) })
   );
   for await (const event of parsed) seen.push(event.type, event.data, event.lastEventId);
-  const alone: TransformStream<Uint8Array, EventStreamMessage> = new ParserOnly();
+  const alone: TransformStream<Uint8Array, EventStreamMessage> = new EventStreamParser();
   await parserReady;
   return [...seen, String(fromStream.readyState), String(alone.readable.locked)];
 }

@@ -1,8 +1,8 @@
 // The stream APIs in Node (`node streams.mjs BASE NAME`): EventStreamParser
 // over a fetch() body, for await over an EventSource, fromReadableStream(),
 // and the parser-only entry. Prints one JSON line.
-import { EventSource, EventStreamParser, EventSourceError } from 'wasm-eventsource';
-import { EventStreamParser as ParserOnly } from 'wasm-eventsource/parser';
+import { EventSource, EventSourceError } from 'wasm-eventsource';
+import { EventStreamParser } from 'wasm-eventsource/parser';
 
 const [base, name] = process.argv.slice(2);
 const url = `${base}/sse/${name}`;
@@ -31,7 +31,7 @@ for await (const m of fromStream) streamed.push([m.data, m.origin]);
 out.fromStream = { streamed, lastEventId: fromStream.lastEventId, reconnectionTime: fromStream.reconnectionTime, url: fromStream.url };
 
 const alone = [];
-const reader = (await fetch(url)).body.pipeThrough(new ParserOnly()).getReader();
+const reader = (await fetch(url)).body.pipeThrough(new EventStreamParser()).getReader();
 for (;;) {
   const { done, value } = await reader.read();
   if (done) break;
