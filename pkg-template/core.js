@@ -9,6 +9,14 @@ import { SENTENCES, DETAIL, RETRYING, GAVE_UP } from './rules-table.js';
 /** The module once instantiated: `{ x: exports, error, ready }`. */
 export const core = { x: null, error: null, ready: null };
 
+// The module's exports, by the names src/module.rs gives them (one letter
+// each, as a minifier would): see each export's doc comment there.
+export let sourceNew, sourceFree, sourceRetryOn, sourceConnect, sourceConnectStream, sourceResponse;
+export let sourceBody, sourceDelivered, sourceBodyEnd, sourceFetchError, sourceProbe, sourceBodyError;
+export let sourceSetupError, sourceStop, sourceSuspend, sourceResume, sourceTimer, sourceClose;
+export let sourceReset, sourceReadyState, sourceReconnectionTime, sourceLastEventId;
+export let parserNew, parserFree, parserFeed;
+
 const encoder = new TextEncoder();
 // ignoreBOM: a BOM inside a value is data (the stream's leading BOM is the
 // parser's to drop).
@@ -37,13 +45,41 @@ function fresh() {
 export function start(instantiate) {
   const use = (instance) => {
     x = core.x = instance.exports;
-    regsAt = x.regs();
+    ({
+      n: sourceNew,
+      f: sourceFree,
+      s: sourceRetryOn,
+      c: sourceConnect,
+      C: sourceConnectStream,
+      R: sourceResponse,
+      b: sourceBody,
+      d: sourceDelivered,
+      e: sourceBodyEnd,
+      F: sourceFetchError,
+      P: sourceProbe,
+      E: sourceBodyError,
+      S: sourceSetupError,
+      t: sourceStop,
+      u: sourceSuspend,
+      U: sourceResume,
+      T: sourceTimer,
+      x: sourceClose,
+      X: sourceReset,
+      y: sourceReadyState,
+      Y: sourceReconnectionTime,
+      l: sourceLastEventId,
+      N: parserNew,
+      G: parserFree,
+      B: parserFeed,
+    } = x);
+    regsAt = x.r();
     bytes = new Uint8Array(0);
     fresh();
     const origin = globalThis.location?.origin;
     const ua = globalThis.navigator?.userAgent ?? '';
     const [uaLength, originLength] = put(ua, origin ?? '');
-    x.platform(uaLength, origin === undefined ? -1 : originLength);
+    // platform(): where the module runs.
+    x.p(uaLength, origin === undefined ? -1 : originLength);
   };
   const imports = { env: { random: Math.random } };
   try {
@@ -89,7 +125,7 @@ export function put(...parts) {
   const encoded = parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p));
   let total = 0;
   for (const e of encoded) total += e.length;
-  let at = x.input(total);
+  let at = x.i(total);
   fresh();
   for (const e of encoded) {
     bytes.set(e, at);
@@ -100,7 +136,7 @@ export function put(...parts) {
 
 /** Copies one body chunk into the input buffer; returns its length. */
 export function putBytes(chunk) {
-  const at = x.input(chunk.length);
+  const at = x.i(chunk.length);
   fresh();
   bytes.set(chunk, at);
   return chunk.length;

@@ -7,7 +7,31 @@
 //   events(parts)      the events of one chunk (core.js `events()`); a
 //                      returned promise stops reading until it settles
 //   error(details)     fire `error` (details.willRetry: CONNECTING, else CLOSED)
-import { core, put, putBytes, text, events, errorDetails, regs, FETCH, OPEN, PROBE, RETRY, FAIL, TIMER } from './core.js';
+import { put, putBytes, text, events, errorDetails, regs, FETCH, OPEN, PROBE, RETRY, FAIL, TIMER } from './core.js';
+import {
+  sourceNew,
+  sourceFree,
+  sourceRetryOn,
+  sourceConnect,
+  sourceConnectStream,
+  sourceResponse,
+  sourceBody,
+  sourceDelivered,
+  sourceBodyEnd,
+  sourceFetchError,
+  sourceProbe,
+  sourceBodyError,
+  sourceSetupError,
+  sourceStop,
+  sourceSuspend,
+  sourceResume,
+  sourceTimer,
+  sourceClose,
+  sourceReset,
+  sourceReadyState,
+  sourceReconnectionTime,
+  sourceLastEventId,
+} from './core.js';
 import { CREDENTIALS } from './rules-table.js';
 
 const now = () => performance.now();
@@ -38,7 +62,6 @@ function hookWindowStop() {
 }
 
 export class Driver {
-  #x = core.x;
   #s;
   #sink;
   #url;
@@ -59,7 +82,6 @@ export class Driver {
    * stream instead of fetching. Starts in a microtask.
    */
   constructor(url, options, sink, reader = null) {
-    const x = this.#x;
     this.#url = url;
     this.#options = options;
     this.#sink = sink;
@@ -67,7 +89,7 @@ export class Driver {
     const param = o.lastEventIdQueryParam;
     const [idLength, paramLength] = put(o.lastEventId ?? '', param ?? '');
     const n = (v) => (v === undefined ? NaN : +v);
-    this.#s = x.source_new(
+    this.#s = sourceNew(
       n(o.initialDelay),
       n(o.multiplier),
       n(o.maxDelay),
@@ -80,45 +102,45 @@ export class Driver {
       idLength,
       paramLength
     );
-    for (const status of o.retryOnStatus ?? []) x.source_retry_on(this.#s, status);
+    for (const status of o.retryOnStatus ?? []) sourceRetryOn(this.#s, status);
     live.add(this);
     if (!stopHooked) hookWindowStop();
     queueMicrotask(() => {
       if (!this.#s) return;
       if (reader) {
         this.#reader = reader;
-        if (x.source_connect_stream(this.#s, now()) === OPEN) {
+        if (sourceConnectStream(this.#s, now()) === OPEN) {
           this.#sink.open(originOf(text()));
           this.#read(1, reader);
         }
       } else {
-        this.#perform(x.source_connect(this.#s, now(), ...put(url)));
+        this.#perform(sourceConnect(this.#s, now(), ...put(url)));
       }
     });
   }
 
   get readyState() {
-    return this.#s ? this.#x.source_ready_state(this.#s) : 2;
+    return this.#s ? sourceReadyState(this.#s) : 2;
   }
 
   get lastEventId() {
     if (!this.#s) return this.#closed.lastEventId;
-    this.#x.source_last_event_id(this.#s);
+    sourceLastEventId(this.#s);
     return text();
   }
 
   get reconnectionTime() {
-    return this.#s ? this.#x.source_reconnection_time(this.#s) : this.#closed.reconnectionTime;
+    return this.#s ? sourceReconnectionTime(this.#s) : this.#closed.reconnectionTime;
   }
 
   /** reset(): discard buffered, incomplete input. */
   reset() {
-    if (this.#s) this.#x.source_reset(this.#s);
+    if (this.#s) sourceReset(this.#s);
   }
 
   /** window.stop(). */
   stop() {
-    if (this.#s) this.#perform(this.#x.source_stop(this.#s));
+    if (this.#s) this.#perform(sourceStop(this.#s));
   }
 
   /**
@@ -128,8 +150,8 @@ export class Driver {
   close() {
     if (!this.#s) return;
     this.#closed = { lastEventId: this.lastEventId, reconnectionTime: this.reconnectionTime };
-    this.#x.source_close(this.#s);
-    this.#x.source_free(this.#s);
+    sourceClose(this.#s);
+    sourceFree(this.#s);
     this.#s = null;
     live.delete(this);
     this.#stopTimer();
@@ -151,7 +173,7 @@ export class Driver {
     this.#stopTimer();
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      if (this.#s) this.#perform(this.#x.source_timer(this.#s, now()));
+      if (this.#s) this.#perform(sourceTimer(this.#s, now()));
     }, ms);
   }
 
@@ -200,7 +222,6 @@ export class Driver {
     const controller = new AbortController();
     this.#abort = controller;
     const o = this.#options;
-    const x = this.#x;
     let url = this.#url;
     let init;
     try {
@@ -217,7 +238,7 @@ export class Driver {
       const body = (await perAttempt(o.body)) ?? undefined;
       init = { ...STANDARD_REQUEST, method: o.method, headers, body, credentials, signal: controller.signal };
     } catch (e) {
-      if (this.#current(conn)) this.#perform(x.source_setup_error(this.#s, conn, ...put(messageOf(e))));
+      if (this.#current(conn)) this.#perform(sourceSetupError(this.#s, conn, ...put(messageOf(e))));
       return;
     }
     if (!this.#current(conn)) return;
@@ -227,7 +248,7 @@ export class Driver {
       response = await (o.fetch ? o.fetch(url, init) : fetch(url, init));
     } catch (e) {
       if (this.#current(conn)) {
-        this.#perform(x.source_fetch_error(this.#s, conn, e?.name === 'AbortError', ...put(messageOf(e))));
+        this.#perform(sourceFetchError(this.#s, conn, e?.name === 'AbortError', ...put(messageOf(e))));
       }
       return;
     }
@@ -236,7 +257,7 @@ export class Driver {
     const type = h.get('content-type');
     const retryAfter = h.get('retry-after');
     const [urlLength, typeLength, retryLength] = put(response.url, type ?? '', retryAfter ?? '');
-    const code = x.source_response(
+    const code = sourceResponse(
       this.#s,
       now(),
       Date.now(),
@@ -255,7 +276,7 @@ export class Driver {
     if (response.body) {
       this.#read(conn, response.body.getReader());
     } else {
-      this.#perform(x.source_body_end(this.#s, conn));
+      this.#perform(sourceBodyEnd(this.#s, conn));
     }
   }
 
@@ -279,11 +300,10 @@ export class Driver {
       // The network failed too.
     }
     controller.abort();
-    if (this.#current(conn)) this.#perform(this.#x.source_probe(this.#s, conn, answered));
+    if (this.#current(conn)) this.#perform(sourceProbe(this.#s, conn, answered));
   }
 
   async #read(conn, reader) {
-    const x = this.#x;
     this.#conn = conn;
     for (;;) {
       let result;
@@ -291,28 +311,28 @@ export class Driver {
         result = await reader.read();
       } catch (e) {
         if (this.#current(conn)) {
-          this.#perform(x.source_body_error(this.#s, conn, e?.name === 'AbortError', ...put(messageOf(e))));
+          this.#perform(sourceBodyError(this.#s, conn, e?.name === 'AbortError', ...put(messageOf(e))));
         }
         return;
       }
       if (!this.#current(conn)) return;
       if (result.done) {
-        this.#perform(x.source_body_end(this.#s, conn));
+        this.#perform(sourceBodyEnd(this.#s, conn));
         return;
       }
-      if (x.source_body(this.#s, now(), conn, putBytes(result.value))) {
+      if (sourceBody(this.#s, now(), conn, putBytes(result.value))) {
         const wait = this.#sink.events(events());
         if (wait) {
           // Not reading while the front end waits: silence now is not
           // the server's.
-          x.source_suspend(this.#s);
+          sourceSuspend(this.#s);
           await wait;
           if (!this.#s) return;
-          x.source_resume(this.#s, now());
+          sourceResume(this.#s, now());
         }
         if (!this.#s) return;
       }
-      const code = x.source_delivered(this.#s, conn);
+      const code = sourceDelivered(this.#s, conn);
       if (code) {
         this.#perform(code);
         return;

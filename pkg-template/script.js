@@ -3,7 +3,8 @@
 // `importScripts()` in a classic worker. It defines `WasmEventSource` (ours)
 // and `NativeEventSource` (the environment's, if any), and makes ours
 // `EventSource` where there is none, or where the tag says `data-force`.
-import bytes from './wasm_eventsource_bg.wasm';
+// One character per byte (the build's wasm-as-string plugin).
+import wasm from './wasm_eventsource_bg.wasm';
 import { core, start } from './core.js';
 import { EventSource as WasmEventSource } from './facade.js';
 import { liveSources } from './driver.js';
@@ -13,7 +14,7 @@ import { serve } from './shared.js';
 const script = typeof document !== 'undefined' ? document.currentScript : null;
 // Synchronous, so the class works the moment this script has run. It
 // throws where the page's CSP forbids WebAssembly ('wasm-unsafe-eval').
-start((imports) => new WebAssembly.Instance(new WebAssembly.Module(bytes), imports));
+start((imports) => new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(wasm, (c) => c.charCodeAt(0))), imports));
 
 // `shared` sources: this same file, started as the shared worker, holds
 // their connections where SharedWorker exists.

@@ -6,7 +6,7 @@
 // CRLF at any chunk split, `id` values with NUL ignored, an unfinished
 // event at the end discarded, and `maxBufferSize` (the stream errors when
 // an event would exceed it).
-import { core, putBytes, events, regs, sentence } from './core.js';
+import { core, putBytes, events, regs, sentence, parserNew, parserFree, parserFeed } from './core.js';
 import { checkNumber, optionError } from './options.js';
 
 // Events may wait on the readable side: a chunk's events are enqueued
@@ -23,7 +23,7 @@ function bytesOf(chunk) {
 }
 
 // Frees a parser's core once its stream is gone.
-const registry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((p) => core.x.parser_free(p)) : null;
+const registry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((p) => parserFree(p)) : null;
 
 export class EventStreamParser extends TransformStream {
   constructor(options = {}) {
@@ -38,16 +38,16 @@ export class EventStreamParser extends TransformStream {
     const free = () => {
       if (parser) {
         registry?.unregister(this);
-        core.x.parser_free(parser);
+        parserFree(parser);
         parser = 0;
       }
     };
     const feed = (chunk, controller) => {
       if (!parser) {
-        parser = core.x.parser_new(maxBufferSize ?? NaN);
+        parser = parserNew(maxBufferSize ?? NaN);
         registry?.register(this, parser, this);
       }
-      const count = core.x.parser_feed(parser, putBytes(bytesOf(chunk)));
+      const count = parserFeed(parser, putBytes(bytesOf(chunk)));
       if (count === OVERFLOW) {
         const message = sentence(regs[4], { maxBufferSize: regs[5] });
         free();

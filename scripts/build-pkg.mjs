@@ -144,7 +144,21 @@ await build({
   outfile: join(out, 'wasm-eventsource.js'),
   format: 'iife',
   platform: 'browser',
-  loader: { '.wasm': 'binary' },
+  plugins: [
+    {
+      // The WebAssembly inlined as a string of one character per byte:
+      // gzipped, 0.6 KB smaller than base64 (esbuild's binary loader), and
+      // still ASCII once esbuild escapes it (the file's encoding cannot
+      // matter).
+      name: 'wasm-as-string',
+      setup(build) {
+        build.onLoad({ filter: /\.wasm$/ }, ({ path }) => ({
+          contents: `export default ${JSON.stringify(String.fromCharCode(...readFileSync(path)))};`,
+          loader: 'js',
+        }));
+      },
+    },
+  ],
   banner: { js: `/*! wasm-eventsource ${cargoVersion} | MIT OR Apache-2.0 */` },
 });
 

@@ -196,62 +196,60 @@ const LONG_DAYS: [&[u8]; 7] = [
     b"Sunday",
 ];
 
+/// The number that ASCII digits spell (a leading space counts as 0).
+fn number(digits: &[u8]) -> Option<i32> {
+    digits.iter().try_fold(0, |n: i32, &b| match b {
+        b'0'..=b'9' => Some(n * 10 + i32::from(b - b'0')),
+        b' ' if n == 0 => Some(0),
+        _ => None,
+    })
+}
+
+/// The index of a three-letter name in `names`.
+fn name(names: &[u8], of: &[u8]) -> Option<i32> {
+    names.chunks(3).position(|n| n == of).map(|i| i as i32)
+}
+
 /// An HTTP-date (RFC 9110 § 5.6.7) → ms since the Unix epoch; `wall_now`
 /// places an RFC 850 two-digit year.
 ///
-/// Each form is a template the value must match character for character:
-/// `w` a day name, `M` a month name (three letters each), `D` a digit of the
-/// day (`d`: a digit, or a space in its first place), `Y` of the year (`y`:
-/// a two-digit year), `h`, `m`, `s` of the time; anything else is itself.
+/// The three forms have fixed lengths once the day name is read, so each
+/// field is read at its offset; the separators between them must match.
 /// Written here rather than taken from a crate: `httpdate`, the usual one,
 /// added 4.6 KB gzipped to the WebAssembly module (its `SystemTime` path
 /// pulls in `core::fmt`), for a header few streams send.
 fn parse_http_date(value: &[u8], wall_now: f64) -> Option<f64> {
+    // (rest after the day name, separators, offsets of day, month, year, time)
     let comma = value.iter().position(|&b| b == b',');
-    let (template, value): (&[u8], &[u8]) = match comma {
-        Some(3) => (b"www, DD MMM YYYY hh:mm:ss GMT", value),
-        Some(at) if LONG_DAYS.contains(&&value[..at]) => (b", DD-MMM-yy hh:mm:ss GMT", &value[at..]),
+    let (rest, shape) = match comma {
+        // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
+        Some(3) => (&value[3..], &b", __ ___ ____ __:__:__ GMT"[..]),
+        // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`.
+        Some(at) if LONG_DAYS.contains(&&value[..at]) => (&value[at..], &b", __-___-__ __:__:__ GMT"[..]),
         Some(_) => return None,
-        None => (b"www MMM dd hh:mm:ss YYYY", value),
+        // asctime: `Sun Nov  6 08:49:37 1994`.
+        None => (value.get(3..)?, &b" ___ __ __:__:__ ____"[..]),
     };
-    if template.len() != value.len() {
+    if rest.len() != shape.len() || rest.iter().zip(shape).any(|(&c, &s)| s != b'_' && c != s) {
         return None;
     }
-    // Day, year, hour, minute, second; then the month and day-name matches.
-    let mut fields = [0i32; 5];
-    let mut prev = 0;
-    for (&t, &c) in template.iter().zip(value) {
-        let field = match t {
-            b'D' | b'd' => 0,
-            b'Y' | b'y' => 1,
-            b'h' => 2,
-            b'm' => 3,
-            b's' => 4,
-            _ => {
-                if t != c && t != b'w' && t != b'M' {
-                    return None;
-                }
-                prev = t;
-                continue;
-            }
-        };
-        if c.is_ascii_digit() {
-            fields[field] = fields[field] * 10 + i32::from(c - b'0');
-        } else if !(c == b' ' && t == b'd' && prev == b' ') {
-            return None;
-        }
-        prev = t;
+    if comma != Some(3) && comma.is_some() {
+        // RFC 850's long day name was checked above.
+    } else {
+        name(DAYS, &value[..3])?;
     }
-    let find = |letter: u8, table: &[u8]| {
-        let at = template.iter().position(|&t| t == letter)?;
-        table.chunks(3).position(|n| n == &value[at..at + 3])
+    let field = |at: usize, len: usize| number(&rest[at..at + len]);
+    let (day, month, mut year, time) = match (comma, rest.len()) {
+        (Some(3), _) => (field(2, 2)?, name(MONTHS, &rest[5..8])?, field(9, 4)?, 14),
+        (Some(_), _) => (field(2, 2)?, name(MONTHS, &rest[5..8])?, field(9, 2)?, 12),
+        (None, _) => (field(5, 2)?, name(MONTHS, &rest[1..4])?, field(17, 4)?, 8),
     };
-    let month = find(b'M', MONTHS)? as i32 + 1;
-    if template[0] == b'w' {
-        find(b'w', DAYS)?;
+    // Only the asctime day may start with a space.
+    if comma.is_some() && rest[2] == b' ' || rest[time] == b' ' {
+        return None;
     }
-    let [day, mut year, h, m, sec] = fields;
-    if template.contains(&b'y') {
+    let (h, m, sec) = (field(time, 2)?, field(time + 3, 2)?, field(time + 6, 2)?);
+    if comma.is_some_and(|c| c != 3) {
         // A two-digit year more than 50 years ahead is the most recent past
         // one with those digits.
         let this_year = 1970 + (wall_now / 31_556_952_000.0) as i32;
@@ -265,6 +263,7 @@ fn parse_http_date(value: &[u8], wall_now: f64) -> Option<f64> {
     }
     // Days from civil (proleptic Gregorian), after Howard Hinnant's
     // algorithm; years have at most four digits, so i32 holds them.
+    let month = month + 1;
     let y = if month <= 2 { year - 1 } else { year };
     let era = y / 400;
     let yoe = y - era * 400;

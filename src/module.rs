@@ -5,7 +5,9 @@
 //! (`pkg-template/core.js` and `driver.js`) does the I/O and calls these
 //! exports for every decision.
 //!
-//! The interface is plain numbers, so no bindings generator is needed:
+//! The interface is plain numbers, so no bindings generator is needed. Each
+//! export has a one-letter name (`#[export_name]`), as a minifier would give
+//! it: `pkg-template/core.js` names them back, in one place.
 //!
 //! - Bytes go in through one input buffer: the driver asks for room with
 //!   [`input`], writes the bytes (a body chunk, or UTF-8 text) at the
@@ -131,7 +133,7 @@ fn or_nan(value: Option<f64>) -> f64 {
 
 /// Room for `len` bytes of input; returns their address, valid until the
 /// next call that allocates.
-#[no_mangle]
+#[export_name = "i"]
 pub extern "C" fn input(len: u32) -> *mut u8 {
     let input = &mut exchange().input;
     input.resize(len as usize, 0);
@@ -139,7 +141,7 @@ pub extern "C" fn input(len: u32) -> *mut u8 {
 }
 
 /// The address of the ten `f64` registers.
-#[no_mangle]
+#[export_name = "r"]
 pub extern "C" fn regs() -> *mut f64 {
     exchange().regs.as_mut_ptr()
 }
@@ -147,7 +149,7 @@ pub extern "C" fn regs() -> *mut f64 {
 /// Tells the module where it runs: the input holds `navigator.userAgent`
 /// (`ua_len` bytes) then `location.origin` (`origin_len` bytes; `u32::MAX`
 /// when there is none).
-#[no_mangle]
+#[export_name = "p"]
 pub extern "C" fn platform(ua_len: u32, origin_len: u32) {
     let header_encoding = HeaderEncoding::for_user_agent(input_text(0, ua_len));
     let page_origin =
@@ -170,7 +172,7 @@ pub struct Source {
 /// `omit`, `same-origin`, `include`. `flags`: 1 `withCredentials`, 2 a custom
 /// fetch, 4 a `lastEventIdQueryParam`. The input holds the `lastEventId`
 /// option (`id_len` bytes), then the query parameter's name (`param_len`).
-#[no_mangle]
+#[export_name = "n"]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn source_new(
     initial_delay: f64,
@@ -234,7 +236,7 @@ pub extern "C" fn source_new(
 /// # Safety
 ///
 /// `source` must come from [`source_new`] and not be used again.
-#[no_mangle]
+#[export_name = "f"]
 pub unsafe extern "C" fn source_free(source: *mut Source) {
     drop(Box::from_raw(source));
 }
@@ -304,20 +306,20 @@ fn report_error(failure: &Failure, code: u32) -> u32 {
 }
 
 /// Adds a status to `retryOnStatus` (before [`source_connect`]).
-#[no_mangle]
+#[export_name = "s"]
 pub extern "C" fn source_retry_on(s: *mut Source, status: u32) {
     let statuses = &mut source(s).machine.config_mut().retry_on_status;
     statuses.push(status.min(u32::from(u16::MAX)) as u16);
 }
 
 /// Connect; the input holds the source's URL (`len` bytes).
-#[no_mangle]
+#[export_name = "c"]
 pub extern "C" fn source_connect(s: *mut Source, now: f64, len: u32) -> u32 {
     report(source(s).machine.connect(now, input_text(0, len)))
 }
 
 /// Read a stream the page supplied instead of fetching.
-#[no_mangle]
+#[export_name = "C"]
 pub extern "C" fn source_connect_stream(s: *mut Source, now: f64) -> u32 {
     report(source(s).machine.connect_stream(now))
 }
@@ -325,7 +327,7 @@ pub extern "C" fn source_connect_stream(s: *mut Source, now: f64) -> u32 {
 /// A response. The input holds its URL (`url_len` bytes), then its
 /// `Content-Type` and `Retry-After` headers (`u32::MAX` for a header that is
 /// absent).
-#[no_mangle]
+#[export_name = "R"]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn source_response(
     s: *mut Source,
@@ -360,7 +362,7 @@ pub extern "C" fn source_response(
 
 /// Body bytes (the input's first `len`): returns how many events they
 /// completed, packed in the text (`data\rtype\rid\r` per event).
-#[no_mangle]
+#[export_name = "b"]
 pub extern "C" fn source_body(s: *mut Source, now: f64, conn: u32, len: u32) -> u32 {
     let source = source(s);
     source.batch.clear();
@@ -377,19 +379,19 @@ fn put_batch(batch: &Batch) -> u32 {
 }
 
 /// The events of the last chunk were dispatched.
-#[no_mangle]
+#[export_name = "d"]
 pub extern "C" fn source_delivered(s: *mut Source, conn: u32) -> u32 {
     report(source(s).machine.on_delivered(conn))
 }
 
 /// The body ended normally.
-#[no_mangle]
+#[export_name = "e"]
 pub extern "C" fn source_body_end(s: *mut Source, conn: u32) -> u32 {
     report(source(s).machine.on_body_end(conn))
 }
 
 /// The fetch rejected; the input holds the exception's message.
-#[no_mangle]
+#[export_name = "F"]
 pub extern "C" fn source_fetch_error(s: *mut Source, conn: u32, aborted: u32, len: u32) -> u32 {
     report(
         source(s)
@@ -399,13 +401,13 @@ pub extern "C" fn source_fetch_error(s: *mut Source, conn: u32, aborted: u32, le
 }
 
 /// The CORS probe settled.
-#[no_mangle]
+#[export_name = "P"]
 pub extern "C" fn source_probe(s: *mut Source, conn: u32, answered: u32) -> u32 {
     report(source(s).machine.on_probe(conn, answered != 0))
 }
 
 /// Reading the body failed; the input holds the exception's message.
-#[no_mangle]
+#[export_name = "E"]
 pub extern "C" fn source_body_error(s: *mut Source, conn: u32, aborted: u32, len: u32) -> u32 {
     report(
         source(s)
@@ -415,61 +417,61 @@ pub extern "C" fn source_body_error(s: *mut Source, conn: u32, aborted: u32, len
 }
 
 /// Preparing the request failed; the input holds the exception's message.
-#[no_mangle]
+#[export_name = "S"]
 pub extern "C" fn source_setup_error(s: *mut Source, conn: u32, len: u32) -> u32 {
     report(source(s).machine.on_setup_error(conn, input_text(0, len)))
 }
 
 /// `window.stop()`.
-#[no_mangle]
+#[export_name = "t"]
 pub extern "C" fn source_stop(s: *mut Source) -> u32 {
     report(source(s).machine.on_stop())
 }
 
 /// The front end stopped taking events.
-#[no_mangle]
+#[export_name = "u"]
 pub extern "C" fn source_suspend(s: *mut Source) {
     source(s).machine.suspend();
 }
 
 /// The front end takes events again.
-#[no_mangle]
+#[export_name = "U"]
 pub extern "C" fn source_resume(s: *mut Source, now: f64) {
     source(s).machine.resume(now);
 }
 
 /// The timer fired.
-#[no_mangle]
+#[export_name = "T"]
 pub extern "C" fn source_timer(s: *mut Source, now: f64) -> u32 {
     report(source(s).machine.on_timer(now))
 }
 
 /// `close()`.
-#[no_mangle]
+#[export_name = "x"]
 pub extern "C" fn source_close(s: *mut Source) {
     source(s).machine.close();
 }
 
 /// `reset()`.
-#[no_mangle]
+#[export_name = "X"]
 pub extern "C" fn source_reset(s: *mut Source) {
     source(s).machine.reset();
 }
 
 /// The ready state (0, 1, 2).
-#[no_mangle]
+#[export_name = "y"]
 pub extern "C" fn source_ready_state(s: *mut Source) -> u32 {
     source(s).machine.ready_state() as u32
 }
 
 /// The reconnection time in ms.
-#[no_mangle]
+#[export_name = "Y"]
 pub extern "C" fn source_reconnection_time(s: *mut Source) -> f64 {
     source(s).machine.reconnection_time()
 }
 
 /// The last event id, as text.
-#[no_mangle]
+#[export_name = "l"]
 pub extern "C" fn source_last_event_id(s: *mut Source) {
     put_text(source(s).machine.last_event_id().as_bytes());
 }
@@ -482,7 +484,7 @@ pub struct Parser {
 
 /// A parser holding at most `max_buffer_size` bytes of incomplete input
 /// (NaN: the default).
-#[no_mangle]
+#[export_name = "N"]
 pub extern "C" fn parser_new(max_buffer_size: f64) -> *mut Parser {
     let config = Config::default();
     let max = if max_buffer_size.is_nan() {
@@ -501,7 +503,7 @@ pub extern "C" fn parser_new(max_buffer_size: f64) -> *mut Parser {
 /// # Safety
 ///
 /// `parser` must come from [`parser_new`] and not be used again.
-#[no_mangle]
+#[export_name = "G"]
 pub unsafe extern "C" fn parser_free(parser: *mut Parser) {
     drop(Box::from_raw(parser));
 }
@@ -516,7 +518,7 @@ fn parser(ptr: *mut Parser) -> &'static mut Parser {
 /// the text, packed), with register 0 the chunk's last `retry:` value (NaN
 /// for none); or `u32::MAX` when the incomplete input would exceed the
 /// limit, with registers 4 and 5 the overflow's sentence and the limit.
-#[no_mangle]
+#[export_name = "B"]
 pub extern "C" fn parser_feed(p: *mut Parser, len: u32) -> u32 {
     let p = parser(p);
     p.batch.clear();
@@ -534,8 +536,3 @@ pub extern "C" fn parser_feed(p: *mut Parser, len: u32) -> u32 {
     }
 }
 
-/// The end of the stream: an unfinished event is discarded.
-#[no_mangle]
-pub extern "C" fn parser_finish(p: *mut Parser) {
-    parser(p).parser.finish();
-}

@@ -760,7 +760,7 @@ impl EventParser {
             Field::Id => {
                 // [spec] id: ignored if the value contains U+0000 (only the
                 // byte 00 decodes to it); an empty value resets the buffer.
-                if !value.contains(&0) {
+                if value.iter().all(|&b| b != 0) {
                     let room = self.room() + self.id_buffer.len();
                     // The id is the one value decoded here (it goes out as
                     // text), so the limit counts it decoded: invalid bytes

@@ -246,11 +246,10 @@ fn fetch_timed(conn: u32, timer: f64) -> Action {
     })
 }
 
-/// `open` for a response from [`URL`]'s origin.
+/// `open` for a response whose URL is [`URL`] (the test driver's responses
+/// have none of their own: a made-up response, the source's URL counts).
 fn opened() -> Action {
-    Action::Open {
-        origin: "https://example.test".into(),
-    }
+    Action::Open { url: URL.into() }
 }
 
 fn error(
