@@ -90,7 +90,12 @@ pub struct Failure {
 impl Failure {
     /// The event, worded.
     pub fn event(&self) -> ErrorEvent {
-        ErrorEvent::new(&self.info, &self.detail, self.max_buffer_size, self.inactivity_timeout)
+        ErrorEvent::new(
+            &self.info,
+            &self.detail,
+            self.max_buffer_size,
+            self.inactivity_timeout,
+        )
     }
 }
 
@@ -123,7 +128,9 @@ impl ErrorEvent {
                 "status" => info.status.map(u64::from),
                 "maxBufferSize" => Some(max_buffer_size as u64),
                 // Whole milliseconds.
-                "inactivityTimeout" => Some((inactivity_timeout.unwrap_or(0.0).max(0.0) + 0.5) as u64),
+                "inactivityTimeout" => {
+                    Some((inactivity_timeout.unwrap_or(0.0).max(0.0) + 0.5) as u64)
+                }
                 "retryDelay" => info.retry_delay,
                 "attempt" => Some(u64::from(info.attempt)),
                 _ => None,

@@ -225,7 +225,9 @@ fn parse_http_date(value: &[u8], wall_now: f64) -> Option<f64> {
         // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
         Some(3) => (&value[3..], &b", __ ___ ____ __:__:__ GMT"[..]),
         // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`.
-        Some(at) if LONG_DAYS.contains(&&value[..at]) => (&value[at..], &b", __-___-__ __:__:__ GMT"[..]),
+        Some(at) if LONG_DAYS.contains(&&value[..at]) => {
+            (&value[at..], &b", __-___-__ __:__:__ GMT"[..])
+        }
         Some(_) => return None,
         // asctime: `Sun Nov  6 08:49:37 1994`.
         None => (value.get(3..)?, &b" ___ __ __:__:__ ____"[..]),

@@ -535,4 +535,3 @@ pub extern "C" fn parser_feed(p: *mut Parser, len: u32) -> u32 {
         }
     }
 }
-

@@ -3,7 +3,9 @@
 // each engine of WASM_BROWSERS (default "chromium firefox"; "webkit" also
 // works): starts the server, passes its URL to the build in
 // SSE_TEST_SERVER, and stops the server after.
-//   tests/web.rs     the Rust API (default features, as an app gets them)
+//   tests/web.rs        the Rust API (default features, as an app gets them)
+//   tests/scenarios.rs  the tables both front ends play (tests/scenarios.json,
+//                       tests/options-cases.json)
 // wasm-pack finds wasm-bindgen-test-runner (the CLI the bootstrap installed
 // at the locked version) on PATH. Drivers:
 //   chromium  Debian's chromedriver; binary and flags in tests/webdriver.json
@@ -44,7 +46,10 @@ const engines = {
   }),
 };
 
-const suites = [['web', ['--test', 'web']]];
+const suites = [
+  ['web', ['--test', 'web']],
+  ['scenarios', ['--test', 'scenarios']],
+];
 
 const wanted = (process.env.WASM_BROWSERS || 'chromium firefox').split(/[\s,]+/).filter(Boolean);
 for (const e of wanted) {
