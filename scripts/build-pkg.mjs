@@ -82,6 +82,11 @@ for (const [platform, suffix, load] of [
   // with the parts loaded on first use (`for await`, `shared`) as chunks.
   const { metafile } = await build({
     ...common,
+    // V8's explicit compile hint: compile every function of the file as it
+    // loads, rather than on first call. A page that opens a source calls
+    // nearly all of them, and compiling them one by one on the way to the
+    // first request cost about 1.5 ms of `new` → `open` (BENCHMARKS.md).
+    banner: { js: '//# allFunctionsCalledOnLoad' },
     metafile: true,
     entryPoints: { [suffix ? 'node' : 'index']: join(src, 'index.js') },
     outdir: out,
