@@ -10,7 +10,7 @@ EXAMPLE := examples/rust-app
 # An app pinned to the oldest wasm-bindgen the crate's requirements allow.
 DOWNSTREAM_WASM_BINDGEN := 0.2.93
 
-.PHONY: test-size help setup test lint fmt-check clippy test-native test-fuzz fuzz test-doc build example test-downstream test-wasm test-browser test-packaging demo bench bench-native bench-browser server clean
+.PHONY: test-size help setup test test-js lint fmt-check clippy test-native test-fuzz fuzz test-doc build example test-downstream test-wasm test-browser test-packaging demo bench bench-native bench-browser server clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -18,7 +18,7 @@ help: ## List the targets
 setup: ## Install the toolchain and the browser engines (idempotent; skips what is present)
 	@scripts/bootstrap.sh
 
-test: setup lint test-native test-fuzz test-doc build test-size example test-downstream test-wasm test-browser test-packaging ## Everything CI runs
+test: setup lint test-native test-js test-fuzz test-doc build test-size example test-downstream test-wasm test-browser test-packaging ## Everything CI runs
 	@echo "make test: all passed"
 
 lint: fmt-check clippy ## cargo fmt --check and clippy -D warnings (native, the no_std core, wasm32, the module, the example)
@@ -37,6 +37,9 @@ clippy:
 
 test-native: ## Native tests: parser fixtures, property tests, reconnect scenarios, error messages, test server
 	cargo test --workspace
+
+test-js: ## JavaScript unit tests under Node (tests/js/): no WebAssembly build, no browser
+	node --test tests/js/
 
 FUZZ_SECONDS ?= 600
 
@@ -85,7 +88,7 @@ BROWSERS ?= chromium firefox webkit
 # Engines of test-wasm; webkit works too (through wasm-pack --safari and WebKitWebDriver).
 WASM_BROWSERS ?= chromium firefox
 
-test-wasm: $(SERVER) ## wasm-pack test --headless in Chromium and Firefox (WASM_BROWSERS=...): the Rust API and the JS front end, against the test server
+test-wasm: $(SERVER) ## wasm-pack test --headless in Chromium and Firefox (WASM_BROWSERS=...): the Rust API and the tables both front ends play, against the test server
 	WASM_BROWSERS="$(WASM_BROWSERS)" node tests/run-wasm-tests.mjs
 
 test-browser: build example $(SERVER) ## Facade and demo tests side by side with native in Chromium, Firefox ESR and WebKitGTK (BROWSERS=...)
