@@ -10,7 +10,7 @@ EXAMPLE := examples/rust-app
 # An app pinned to the oldest wasm-bindgen the crate's requirements allow.
 DOWNSTREAM_WASM_BINDGEN := 0.2.93
 
-.PHONY: test-size help setup test test-js lint fmt-check clippy test-native test-fuzz fuzz test-doc build example test-downstream test-wasm test-browser test-packaging demo bench bench-native bench-browser server clean
+.PHONY: test-size help setup test test-js lint fmt-check clippy test-native test-fuzz fuzz test-doc build example test-downstream test-wasm test-browser test-packaging demo bench bench-native bench-browser bench-size server clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -106,13 +106,16 @@ demo: setup build example $(SERVER) ## Build pkg/ and the Rust example, serve th
 	@echo "demo: http://127.0.0.1:8080/ (the Rust/wasm app: http://127.0.0.1:8080/rust-app/)"
 	$(SERVER) --port 8080 --root www --root pkg=pkg --root rust-app=$(EXAMPLE)
 
-bench: bench-native bench-browser ## Both benchmarks (numbers go in BENCHMARKS.md)
+bench: bench-native bench-browser bench-size ## The benchmarks (numbers go in BENCHMARKS.md)
 
 bench-native: ## Native parser throughput
 	cargo bench --bench parser
 
 bench-browser: setup build $(SERVER) ## Headless Chromium: events (native, ours, eventsource v4, event-source-polyfill) and streams (parser, for await)
 	node tests/bench/run.mjs
+
+bench-size: setup build ## What a page downloads with each SSE client: one Vite build of the same page each
+	node tests/bench/sizes.mjs
 
 clean:
 	cargo clean; rm -rf pkg node_modules $(EXAMPLE)/pkg

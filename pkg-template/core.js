@@ -4,7 +4,7 @@
 //
 // Bytes go in through the module's input buffer; numbers come out in ten
 // f64 registers, text as UTF-8 at the address in register 8 (length in 9).
-import { SENTENCES, DETAIL, RETRYING, GAVE_UP } from './rules-table.js';
+import { SENTENCES, SENTENCE_REASONS, DETAIL, RETRYING, GAVE_UP } from './rules-table.js';
 
 /** The module once instantiated: `{ x: exports, error, ready }`. */
 export const core = { x: null, error: null, ready: null };
@@ -178,8 +178,8 @@ export function sentence(index, values) {
  * will retry).
  */
 export function errorDetails() {
-  const [reason, detail] = text().split('\r');
-  const details = { reason };
+  const detail = text();
+  const details = { reason: SENTENCE_REASONS[regs[4]] };
   if (regs[0] === regs[0]) details.status = regs[0];
   details.willRetry = regs[1] === regs[1];
   if (details.willRetry) details.retryDelay = regs[1];

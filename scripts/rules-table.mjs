@@ -38,6 +38,8 @@ export function rulesTable() {
     `export const STREAM_URL = ${JSON.stringify(table.url.streamUrl)};`,
     '/** The words of each error sentence (the core picks one by its index), and what may follow. */',
     `export const SENTENCES = ${JSON.stringify(table.errors.sentences.map((s) => s.words))};`,
+    '/** The reason of each sentence. */',
+    `export const SENTENCE_REASONS = ${JSON.stringify(table.errors.sentences.map((s) => s.reason))};`,
     `export const DETAIL = ${JSON.stringify(table.errors.detail)};`,
     `export const RETRYING = ${JSON.stringify(table.errors.retrying)};`,
     `export const GAVE_UP = ${JSON.stringify(table.errors.gaveUp)};`,

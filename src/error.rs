@@ -99,16 +99,6 @@ impl Failure {
     }
 }
 
-impl ErrorInfo {
-    /// Which of [`SENTENCES`] the event says: the one of its reason, or of
-    /// its reason for a source reading a supplied stream.
-    pub fn sentence(&self) -> usize {
-        let reason = self.reason.as_str();
-        let of = |stream: bool| SENTENCE_KEYS.iter().position(|&k| k == (reason, stream));
-        of(self.supplied).or_else(|| of(false)).unwrap_or(0)
-    }
-}
-
 impl ErrorEvent {
     /// The event for `info`. `detail` is the content type for
     /// [`Reason::ContentType`], otherwise the message of the exception that

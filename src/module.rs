@@ -287,7 +287,8 @@ fn report(action: Action) -> u32 {
 /// delay in ms (NaN when it will not retry), the attempt, whether it gave
 /// up, the sentence (an index into the words of `src/rules.json`), and the
 /// `maxBufferSize` and `inactivityTimeout` (whole ms) it may name; the text
-/// is the reason's name, CR, and the detail.
+/// is the detail. (The sentence says the reason: `src/rules.json` names the
+/// reason of each.)
 fn report_error(failure: &Failure, code: u32) -> u32 {
     let info = &failure.info;
     let regs = &mut exchange().regs;
@@ -298,10 +299,7 @@ fn report_error(failure: &Failure, code: u32) -> u32 {
     regs[4] = info.sentence() as f64;
     regs[5] = failure.max_buffer_size as f64;
     regs[6] = (failure.inactivity_timeout.unwrap_or(0.0).max(0.0) + 0.5) as u64 as f64;
-    let mut text = Vec::from(info.reason.as_str().as_bytes());
-    text.push(b'\r');
-    text.extend_from_slice(failure.detail.as_bytes());
-    put_text(&text);
+    put_text(failure.detail.as_bytes());
     code
 }
 

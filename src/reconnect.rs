@@ -190,26 +190,6 @@ impl Reason {
         Reason::Cors,
         Reason::Aborted,
     ];
-
-    /// The reason's name, as the JavaScript `error` event's `reason`
-    /// property carries it: `"network"`, `"body-error"`, `"body-ended"`,
-    /// `"status"`, `"content-type"`, `"overflow"`, `"inactivity"`,
-    /// `"scheme"`, `"setup"`, `"cors"` or `"aborted"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::Network => "network",
-            Reason::BodyError => "body-error",
-            Reason::BodyEnded => "body-ended",
-            Reason::Status => "status",
-            Reason::ContentType => "content-type",
-            Reason::Overflow => "overflow",
-            Reason::Inactivity => "inactivity",
-            Reason::Scheme => "scheme",
-            Reason::Setup => "setup",
-            Reason::Cors => "cors",
-            Reason::Aborted => "aborted",
-        }
-    }
 }
 
 impl core::fmt::Display for Reason {
