@@ -327,7 +327,7 @@ fn push_lossy(mut bytes: &[u8], out: &mut String) {
             Err(e) => {
                 let (valid, rest) = bytes.split_at(e.valid_up_to());
                 out.push_str(core::str::from_utf8(valid).unwrap_or_default());
-                out.push(char::REPLACEMENT_CHARACTER);
+                out.push_str("\u{FFFD}");
                 match e.error_len() {
                     Some(bad) => bytes = &rest[bad..],
                     // A sequence cut off by the end: one U+FFFD for it.
@@ -436,7 +436,7 @@ impl EventParser {
     /// go out as a header, and a CR would break the [`Batch::packed`] format.
     /// Callers taking the id from a user should reject such a value first.
     pub fn set_last_event_id(&mut self, id: &str) {
-        if id.contains(['\r', '\n', '\0']) {
+        if id.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
             return;
         }
         self.id_buffer.clear();
