@@ -8,7 +8,7 @@
 //! properties of the `error` event (`reason`, `status`, `willRetry`,
 //! `retryDelay`, `attempt`, `gaveUp`, `message`).
 //!
-//! The core picks the sentence ([`ErrorInfo::sentence`]); its words are in
+//! The core picks the sentence ([`ErrorInfo`]'s `sentence()`); its words are in
 //! `src/rules.json`, which the npm package's JavaScript fills the same way
 //! [`ErrorEvent::new`] does here, so the WebAssembly module carries no
 //! words.
@@ -18,7 +18,58 @@ use core::time::Duration;
 
 use alloc::string::{String, ToString};
 
-use crate::reconnect::Reason;
+/// Why an `error` event is fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// fetch rejected before a response: the network failed (DNS, refused,
+    /// reset, offline). CORS refusals are [`Reason::Cors`].
+    Network,
+    /// The response body broke off with an error.
+    BodyError,
+    /// The response body ended normally.
+    BodyEnded,
+    /// The response status was not 200.
+    Status,
+    /// The response's MIME type was not `text/event-stream`.
+    ContentType,
+    /// The stream buffered more incomplete input than `maxBufferSize`.
+    Overflow,
+    /// Nothing arrived within `inactivityTimeout`.
+    Inactivity,
+    /// The URL's scheme cannot be fetched.
+    Scheme,
+    /// Preparing the request (a `headers` or `body` function) failed, or the
+    /// WebAssembly module could not load.
+    Setup,
+    /// The server answered, but CORS forbids the page to read the response
+    /// (or to send the request: a rejected preflight).
+    Cors,
+    /// The page stopped the request (`window.stop()`), not the source.
+    Aborted,
+}
+
+impl Reason {
+    /// Every reason, in declaration order.
+    pub const ALL: [Reason; 11] = [
+        Reason::Network,
+        Reason::BodyError,
+        Reason::BodyEnded,
+        Reason::Status,
+        Reason::ContentType,
+        Reason::Overflow,
+        Reason::Inactivity,
+        Reason::Scheme,
+        Reason::Setup,
+        Reason::Cors,
+        Reason::Aborted,
+    ];
+}
+
+impl core::fmt::Display for Reason {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// An `error` event: why the connection failed or dropped, and what the
 /// source does next.

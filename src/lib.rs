@@ -20,16 +20,16 @@
 //! - The npm package's WebAssembly module: that core alone, behind a small
 //!   byte-oriented interface (`src/module.rs`, feature `module`). The
 //!   package's JavaScript driver does the I/O.
-//! - The Rust API (feature `rust-api`, on by default; wasm32): [`EventSource`],
-//!   a [`futures_core::Stream`] of [`SourceEvent`]s, on its own thin driver
+//! - The Rust API (feature `rust-api`, on by default; wasm32): `EventSource`,
+//!   a `futures_core::Stream` of `SourceEvent`s, on its own thin driver
 //!   (web-sys, gloo-timers).
 //!
 //! ## The Rust API
 //!
-//! On `wasm32`, [`EventSource`] is the standard `EventSource` as a stream,
+//! On `wasm32`, `EventSource` is the standard `EventSource` as a stream,
 //! with every extension of the JavaScript class (headers recomputed per
 //! attempt, any method and body, backoff with jitter, inactivity timeout,
-//! buffer limit) on [`Builder`]:
+//! buffer limit) on `Builder`:
 //!
 //! ```no_run
 //! # #[cfg(target_arch = "wasm32")]

@@ -15,7 +15,7 @@ pub struct Rule {
     /// The option's name in the JavaScript init dictionary, e.g.
     /// `retry.initialDelay`.
     pub js: &'static str,
-    /// The [`Builder`](crate::Builder) method that sets it, e.g.
+    /// The Rust API's `Builder` method that sets it, e.g.
     /// `initial_delay`, or `""` where Rust has none.
     pub rust: &'static str,
     /// What a value must be: completes "option 'x' must be ...".

@@ -327,6 +327,9 @@ fn push_lossy(mut bytes: &[u8], out: &mut String) {
             Err(e) => {
                 let (valid, rest) = bytes.split_at(e.valid_up_to());
                 out.push_str(core::str::from_utf8(valid).unwrap_or_default());
+                // A one-character str, not a char: `String::push` would
+                // link its encoder into the module for this one call.
+                #[allow(clippy::single_char_add_str)]
                 out.push_str("\u{FFFD}");
                 match e.error_len() {
                     Some(bad) => bytes = &rest[bad..],

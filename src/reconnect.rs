@@ -23,6 +23,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+pub use crate::error::Reason;
 use crate::error::{ErrorInfo, Failure};
 use crate::http::{
     fetchable_scheme, is_cross_origin, is_event_stream, parse_retry_after, Credentials,
@@ -74,7 +75,7 @@ impl Default for Backoff {
 }
 
 /// How a source connects and reconnects: the options of the JavaScript init
-/// dictionary and of the Rust [`Builder`](crate::Builder) that shape its
+/// dictionary and of the Rust API's `Builder` that shape its
 /// connection. [`Config::default`] is exactly the standard's behaviour; the
 /// defaults are those of `src/rules.json`.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,59 +146,6 @@ impl Default for Platform {
     }
 }
 
-/// Why an `error` event is fired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Reason {
-    /// fetch rejected before a response: the network failed (DNS, refused,
-    /// reset, offline). CORS refusals are [`Reason::Cors`].
-    Network,
-    /// The response body broke off with an error.
-    BodyError,
-    /// The response body ended normally.
-    BodyEnded,
-    /// The response status was not 200.
-    Status,
-    /// The response's MIME type was not `text/event-stream`.
-    ContentType,
-    /// The stream buffered more incomplete input than `maxBufferSize`.
-    Overflow,
-    /// Nothing arrived within `inactivityTimeout`.
-    Inactivity,
-    /// The URL's scheme cannot be fetched.
-    Scheme,
-    /// Preparing the request (a `headers` or `body` function) failed, or the
-    /// WebAssembly module could not load.
-    Setup,
-    /// The server answered, but CORS forbids the page to read the response
-    /// (or to send the request: a rejected preflight).
-    Cors,
-    /// The page stopped the request (`window.stop()`), not the source.
-    Aborted,
-}
-
-impl Reason {
-    /// Every reason, in declaration order.
-    pub const ALL: [Reason; 11] = [
-        Reason::Network,
-        Reason::BodyError,
-        Reason::BodyEnded,
-        Reason::Status,
-        Reason::ContentType,
-        Reason::Overflow,
-        Reason::Inactivity,
-        Reason::Scheme,
-        Reason::Setup,
-        Reason::Cors,
-        Reason::Aborted,
-    ];
-}
-
-impl core::fmt::Display for Reason {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// One attempt's request, as [`Action::Fetch`] asks for it. Besides these,
 /// a driver sends the app's method, headers and body, `mode: "cors"`,
 /// `cache: "no-store"` and `redirect: "follow"`, and sets `Accept` to
@@ -247,7 +195,7 @@ pub enum Action {
     Open {
         /// The URL whose origin the messages carry: the response's URL
         /// after redirects, or the source's own URL (or
-        /// [`STREAM_URL`](crate::http::STREAM_URL), whose origin is opaque).
+        /// [`crate::http::STREAM_URL`], whose origin is opaque).
         url: String,
     },
     /// The fetch failed before a response, and it was a cross-origin

@@ -91,7 +91,7 @@ function dispatchFloor(stream, datas, how) {
     let e;
     if (how === 'create') {
       e = document.createEvent('MessageEvent');
-      e.initMessageEvent('message', false, false, datas[i], origin, lastEventId, null, []);
+      e.initMessageEvent('message', false, false, datas[i], origin, lastEventId);
     } else {
       e = new MessageEvent('message', { data: datas[i], origin, lastEventId });
     }
