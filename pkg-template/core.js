@@ -13,7 +13,7 @@ export const core = { x: null, error: null, ready: null };
 // each, as a minifier would): see each export's doc comment there.
 export let sourceNew, sourceFree, sourceRetryOn, sourceConnect, sourceConnectStream, sourceResponse;
 export let sourceBody, sourceDelivered, sourceBodyEnd, sourceFetchError, sourceProbe, sourceBodyError;
-export let sourceSetupError, sourceStop, sourceSuspend, sourceResume, sourceTimer, sourceClose;
+export let sourceSetupError, sourcePage, sourceSuspend, sourceResume, sourceTimer, sourceClose;
 export let sourceReset, sourceReadyState, sourceReconnectionTime, sourceLastEventId;
 export let parserNew, parserFree, parserFeed;
 
@@ -59,7 +59,7 @@ export function start(instantiate) {
       P: sourceProbe,
       E: sourceBodyError,
       S: sourceSetupError,
-      t: sourceStop,
+      t: sourcePage,
       u: sourceSuspend,
       U: sourceResume,
       T: sourceTimer,
@@ -212,3 +212,12 @@ export const PROBE = 3;
 export const RETRY = 4;
 export const FAIL = 5;
 export const TIMER = 6;
+export const ABORT = 7;
+
+/** Page events (src/reconnect.rs `PageEvent::ALL`, in that order). */
+export const STOP = 0;
+export const LEAVING = 1;
+export const FREEZE = 2;
+export const THAW = 3;
+export const OFFLINE = 4;
+export const ONLINE = 5;

@@ -7,7 +7,8 @@
 //   events(parts)      the events of one chunk (core.js `events()`); a
 //                      returned promise stops reading until it settles
 //   error(details)     fire `error` (details.willRetry: CONNECTING, else CLOSED)
-import { put, putBytes, text, events, errorDetails, regs, FETCH, OPEN, PROBE, RETRY, FAIL, TIMER } from './core.js';
+import { put, putBytes, text, events, errorDetails, regs, FETCH, OPEN, PROBE, RETRY, FAIL, TIMER, ABORT } from './core.js';
+import { STOP, LEAVING, FREEZE, THAW, OFFLINE, ONLINE } from './core.js';
 import {
   sourceNew,
   sourceFree,
@@ -22,7 +23,7 @@ import {
   sourceProbe,
   sourceBodyError,
   sourceSetupError,
-  sourceStop,
+  sourcePage,
   sourceSuspend,
   sourceResume,
   sourceTimer,
@@ -42,24 +43,65 @@ const perAttempt = (v) => (typeof v === 'function' ? v() : v);
 /** The origin of the URL the core's OPEN names, serialized by the platform's URL parser. */
 const originOf = (url) => new URL(url).origin;
 
-/** Every driver with a source, for window.stop(). */
+/**
+ * Everything with a connection that the page's life reaches: each driver,
+ * and each `shared` view (share.js). Each has `page(event)`, `event` one
+ * of core.js's page events (STOP, LEAVING, FREEZE, THAW, OFFLINE, ONLINE).
+ */
+export const lifecycle = new Set();
+/** The drivers with a core, for liveEngines(). */
 const live = new Set();
-let stopHooked = false;
+let hooked = false;
 
-// [spec] window.stop() aborts the document's fetches, and a native
-// EventSource with a fetch in flight is closed with an `error` event. A
-// fetch stopped that way rejects (or errors its body) like a network
-// failure, which would make ours reconnect: so the first source in a window
-// wraps `window.stop` to tell every source's core first, then stop.
-function hookWindowStop() {
-  stopHooked = true;
-  const original = globalThis.document && globalThis.stop;
-  if (typeof original !== 'function') return;
-  globalThis.stop = function stop() {
-    for (const d of [...live]) d.stop();
-    return original.call(this);
-  };
+/** Tells every member of `lifecycle` of page event `event`. */
+const tell = (event) => () => {
+  for (const member of [...lifecycle]) member.page(event);
+};
+
+// What the page's life does to its sources, hooked once per context:
+// - [spec] window.stop() aborts the document's fetches, and a native
+//   EventSource with a fetch in flight is closed with an `error` event. A
+//   fetch stopped that way rejects (or errors its body) like a network
+//   failure, which would make ours reconnect: so `window.stop` is wrapped
+//   to tell every source first, then stop.
+// - The back/forward cache (whatwg/html#12381, proposed): entering it
+//   (`pagehide` with `persisted`; `freeze` where the Page Lifecycle API
+//   exists) lets every connection go without an error; coming back
+//   (`pageshow` with `persisted`; `resume`) reconnects at once. WebKit
+//   cuts the connections of a page going into the cache right after
+//   `beforeunload`, before `pagehide`: so `beforeunload` opens a short
+//   grace in which a failed connection is let go the same way.
+// - `online` and `offline`, in windows and workers.
+function hookLifecycle() {
+  hooked = true;
+  const g = globalThis;
+  const original = g.document && g.stop;
+  if (typeof original === 'function') {
+    g.stop = function stop() {
+      tell(STOP)();
+      return original.call(this);
+    };
+  }
+  if (typeof g.addEventListener !== 'function') return;
+  const freeze = tell(FREEZE);
+  const thaw = tell(THAW);
+  g.addEventListener('beforeunload', tell(LEAVING));
+  g.addEventListener('pagehide', (e) => e.persisted && freeze());
+  g.addEventListener('pageshow', (e) => e.persisted && thaw());
+  g.document?.addEventListener('freeze', freeze);
+  g.document?.addEventListener('resume', thaw);
+  g.addEventListener('offline', tell(OFFLINE));
+  g.addEventListener('online', tell(ONLINE));
 }
+
+/** Makes `member` hear the page's life (hooking it the first time). */
+export function attend(member) {
+  lifecycle.add(member);
+  if (!hooked) hookLifecycle();
+}
+
+/** Whether the browser says it is offline. */
+export const offline = () => globalThis.navigator?.onLine === false;
 
 export class Driver {
   #s;
@@ -103,8 +145,9 @@ export class Driver {
       paramLength
     );
     for (const status of o.retryOnStatus ?? []) sourceRetryOn(this.#s, status);
+    if (offline()) sourcePage(this.#s, OFFLINE, 0);
     live.add(this);
-    if (!stopHooked) hookWindowStop();
+    attend(this);
     queueMicrotask(() => {
       if (!this.#s) return;
       if (reader) {
@@ -138,9 +181,9 @@ export class Driver {
     if (this.#s) sourceReset(this.#s);
   }
 
-  /** window.stop(). */
-  stop() {
-    if (this.#s) this.#perform(sourceStop(this.#s));
+  /** Page event `event` (see `lifecycle`). */
+  page(event) {
+    if (this.#s) this.#perform(sourcePage(this.#s, event, now()));
   }
 
   /**
@@ -154,6 +197,7 @@ export class Driver {
     sourceFree(this.#s);
     this.#s = null;
     live.delete(this);
+    lifecycle.delete(this);
     this.#stopTimer();
     if (this.#abort) this.#abortFetch();
     else if (this.#reader) this.#reader.cancel().catch(() => {});
@@ -209,6 +253,11 @@ export class Driver {
       case TIMER:
         this.#arm(regs[0]);
         break;
+      case ABORT:
+        // The connection is let go (the back/forward cache): no error.
+        this.#abortFetch();
+        this.#stopTimer();
+        break;
     }
   }
 
@@ -248,7 +297,7 @@ export class Driver {
       response = await (o.fetch ? o.fetch(url, init) : fetch(url, init));
     } catch (e) {
       if (this.#current(conn)) {
-        this.#perform(sourceFetchError(this.#s, conn, e?.name === 'AbortError', ...put(messageOf(e))));
+        this.#perform(sourceFetchError(this.#s, now(), conn, e?.name === 'AbortError', ...put(messageOf(e))));
       }
       return;
     }
@@ -311,7 +360,7 @@ export class Driver {
         result = await reader.read();
       } catch (e) {
         if (this.#current(conn)) {
-          this.#perform(sourceBodyError(this.#s, conn, e?.name === 'AbortError', ...put(messageOf(e))));
+          this.#perform(sourceBodyError(this.#s, now(), conn, e?.name === 'AbortError', ...put(messageOf(e))));
         }
         return;
       }

@@ -3,8 +3,8 @@
 // shared worker that holds streams outside any tab, or is null where
 // SharedWorker does not exist.
 import { OPTIONS } from './rules-table.js';
-import { core, setupFailure } from './core.js';
-import { Driver } from './driver.js';
+import { core, setupFailure, FREEZE, THAW } from './core.js';
+import { Driver, attend, lifecycle } from './driver.js';
 
 /** What shared.js needs of the rest. */
 export const deps = { Driver, core, setupFailure };
@@ -23,24 +23,49 @@ export function share(startWorker) {
   return (spec, sink) => {
     let backend = null;
     let left = false;
-    import('./shared.js').then((shared) => {
-      if (!left) backend = shared.join(deps, spec, sink, startWorker);
-    });
-    return {
+    let frozen = false;
+    // The last event id seen, for joining again after the back/forward cache.
+    let lastEventId = spec.options.lastEventId;
+    const joined = import('./shared.js');
+    const join = () =>
+      joined.then((shared) => {
+        if (!left && !frozen) backend = shared.join(deps, { ...spec, options: { ...spec.options, lastEventId } }, sink, startWorker);
+      });
+    join();
+    const view = {
       close() {
         left = true;
+        lifecycle.delete(view);
         backend?.close();
       },
       reset() {},
       get readyState() {
-        return left ? 2 : (backend?.readyState ?? 0);
+        return left ? 2 : frozen ? 0 : (backend?.readyState ?? 0);
       },
       get lastEventId() {
-        return backend ? backend.lastEventId : (spec.options.lastEventId ?? '');
+        return backend ? backend.lastEventId : (lastEventId ?? '');
       },
       get reconnectionTime() {
         return backend?.reconnectionTime ?? spec.options.initialDelay ?? OPTIONS['retry.initialDelay'].d;
       },
+      // The back/forward cache: a page holding Web Locks, or a channel,
+      // cannot enter it, so the view leaves the stream (letting the
+      // connection go if this context holds it) and joins again on return.
+      // (The context holding the connection hears the other events itself.)
+      page(event) {
+        if (left) return;
+        if (event === FREEZE && !frozen) {
+          frozen = true;
+          if (backend) lastEventId = backend.lastEventId;
+          backend?.close(true);
+          backend = null;
+        } else if (event === THAW && frozen) {
+          frozen = false;
+          join();
+        }
+      },
     };
+    attend(view);
+    return view;
   };
 }

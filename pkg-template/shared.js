@@ -56,11 +56,14 @@ function holdLock(name) {
  * left: runs the driver, relays it, tracks the views. `tracked` carries the
  * last event id and reconnection time seen so far (a view that becomes the
  * holder knows them); `ended` is called once it has held the stream and let
- * it go. Returns a function that stops waiting.
+ * it go. Returns `{ cancel, release }`: `cancel()` stops waiting for the
+ * lock; `release()` also lets the stream go if this context holds it (it is
+ * going into the back/forward cache: a view elsewhere takes over).
  */
 export function hold(deps, { key, url, options }, tracked, ended = () => {}) {
   const { Driver, core, setupFailure } = deps;
   const abort = new AbortController();
+  let release = () => {};
   navigator.locks
     .request(`${PREFIX}-holder:${key}`, { signal: abort.signal }, async () => {
       const channel = new BroadcastChannel(`${PREFIX}:${key}`);
@@ -77,6 +80,7 @@ export function hold(deps, { key, url, options }, tracked, ended = () => {}) {
       const state = (to) =>
         post({ t: 'state', to, open, origin, lastEventId: tracked.lastEventId ?? '', reconnectionTime: tracked.reconnectionTime });
       const finish = () => {
+        release = () => {};
         if (engine) {
           engine.close();
           engine = null;
@@ -85,6 +89,7 @@ export function hold(deps, { key, url, options }, tracked, ended = () => {}) {
         done();
         ended();
       };
+      release = finish;
       const watch = (view) => {
         if (views.has(view)) return;
         views.add(view);
@@ -140,7 +145,14 @@ export function hold(deps, { key, url, options }, tracked, ended = () => {}) {
       return finished;
     })
     .catch(() => {});
-  return () => abort.abort();
+  const cancel = () => abort.abort();
+  return {
+    cancel,
+    release() {
+      cancel();
+      release();
+    },
+  };
 }
 
 /**
@@ -157,7 +169,7 @@ export function join(deps, spec, sink, startWorker) {
   let open = false;
   let left = false;
   let readyState = 0;
-  let stopHolding = null;
+  let holding = null;
   let patience = null;
   const heard = () => {
     if (patience) {
@@ -166,7 +178,7 @@ export function join(deps, spec, sink, startWorker) {
     }
   };
   const becomeCandidate = () => {
-    if (!left && !stopHolding) stopHolding = hold(deps, spec, tracked);
+    if (!left && !holding) holding = hold(deps, spec, tracked);
   };
   // Someone holds the stream. Where the shared worker holds it, this view
   // now queues for the lock behind it, so that should the worker die with
@@ -231,11 +243,18 @@ export function join(deps, spec, sink, startWorker) {
     }
   });
   return {
-    close() {
+    /**
+     * Leaves the stream. `everything`: this context is going into the
+     * back/forward cache, so it lets the connection go too if it holds it
+     * (a view elsewhere takes over); otherwise it keeps holding it for the
+     * other views while it lives.
+     */
+    close(everything = false) {
       left = true;
       readyState = 2;
       heard();
-      stopHolding?.();
+      if (everything) holding?.release();
+      else holding?.cancel();
       channel.close();
       view.release();
     },

@@ -55,7 +55,7 @@ use crate::error::ErrorEvent;
 use crate::http::{Credentials, MAX_DELAY, STREAM_URL};
 use crate::options::{self, Rule};
 use crate::parser::Batch;
-use crate::reconnect::{Config, ReadyState, ReconnectState};
+use crate::reconnect::{Config, PageEvent, ReadyState, ReconnectState};
 
 /// Messages a source queues for a consumer that is behind before it stops
 /// reading the response body (the JavaScript class's `highWaterMark`).
@@ -543,8 +543,11 @@ impl Builder {
         request.fetch = self.fetch;
 
         let receiver = Receiver::new(self.queue_capacity);
-        let machine =
+        let mut machine =
             ReconnectState::new(config, browser::platform(), Box::new(js_sys::Math::random));
+        if browser::offline() {
+            machine.on_page(PageEvent::Offline, 0.0);
+        }
         let engine = browser::Engine::start(machine, request, receiver.clone());
         Ok(EventSource {
             engine,

@@ -33,7 +33,7 @@ use crate::error::{overflow_sentence, Failure};
 use crate::http::{Credentials, HeaderEncoding};
 use crate::options::credentials_mode;
 use crate::parser::{Batch, EventParser, Feed};
-use crate::reconnect::{Action, Config, Platform, ReconnectState, Response};
+use crate::reconnect::{Action, Config, PageEvent, Platform, ReconnectState, Response};
 
 // SAFETY: wasm32 without the atomics feature has a single thread.
 #[global_allocator]
@@ -62,6 +62,7 @@ const ACTION_PROBE: u32 = 3;
 const ACTION_RETRY: u32 = 4;
 const ACTION_FAIL: u32 = 5;
 const ACTION_TIMER: u32 = 6;
+const ACTION_ABORT: u32 = 7;
 
 /// The buffers shared with the driver.
 struct Exchange {
@@ -280,6 +281,7 @@ fn report(action: Action) -> u32 {
             regs[0] = ms;
             ACTION_TIMER
         }
+        Action::Abort => ACTION_ABORT,
     }
 }
 
@@ -390,11 +392,17 @@ pub extern "C" fn source_body_end(s: *mut Source, conn: u32) -> u32 {
 
 /// The fetch rejected; the input holds the exception's message.
 #[export_name = "F"]
-pub extern "C" fn source_fetch_error(s: *mut Source, conn: u32, aborted: u32, len: u32) -> u32 {
+pub extern "C" fn source_fetch_error(
+    s: *mut Source,
+    now: f64,
+    conn: u32,
+    aborted: u32,
+    len: u32,
+) -> u32 {
     report(
         source(s)
             .machine
-            .on_fetch_error(conn, aborted != 0, input_text(0, len)),
+            .on_fetch_error(now, conn, aborted != 0, input_text(0, len)),
     )
 }
 
@@ -406,11 +414,17 @@ pub extern "C" fn source_probe(s: *mut Source, conn: u32, answered: u32) -> u32 
 
 /// Reading the body failed; the input holds the exception's message.
 #[export_name = "E"]
-pub extern "C" fn source_body_error(s: *mut Source, conn: u32, aborted: u32, len: u32) -> u32 {
+pub extern "C" fn source_body_error(
+    s: *mut Source,
+    now: f64,
+    conn: u32,
+    aborted: u32,
+    len: u32,
+) -> u32 {
     report(
         source(s)
             .machine
-            .on_body_error(conn, aborted != 0, input_text(0, len)),
+            .on_body_error(now, conn, aborted != 0, input_text(0, len)),
     )
 }
 
@@ -420,10 +434,14 @@ pub extern "C" fn source_setup_error(s: *mut Source, conn: u32, len: u32) -> u32
     report(source(s).machine.on_setup_error(conn, input_text(0, len)))
 }
 
-/// `window.stop()`.
+/// Something in the page's life: `event` numbers a [`PageEvent`] in the
+/// order of [`PageEvent::ALL`] (pkg-template/core.js names them).
 #[export_name = "t"]
-pub extern "C" fn source_stop(s: *mut Source) -> u32 {
-    report(source(s).machine.on_stop())
+pub extern "C" fn source_page(s: *mut Source, event: u32, now: f64) -> u32 {
+    match PageEvent::ALL.get(event as usize) {
+        Some(&event) => report(source(s).machine.on_page(event, now)),
+        None => ACTION_NONE,
+    }
 }
 
 /// The front end stopped taking events.

@@ -32,6 +32,49 @@ use crate::http::{
 use crate::options;
 use crate::parser::{Batch, EventParser};
 
+/// The most a source waits, in ms, before it reconnects after the browser
+/// reports it is back online ([`PageEvent::Online`]): a random part
+/// of it, so that the clients of a network coming back are spread out.
+pub const ONLINE_JITTER: f64 = 250.0;
+
+/// How long after `beforeunload` ([`PageEvent::Leaving`]) a failure
+/// of the network is taken for the page leaving, in ms.
+pub const LEAVE_GRACE: f64 = 3000.0;
+
+/// What the page's life tells its sources ([`ReconnectState::on_page`]).
+/// Drivers listen for it once per page, or worker, and tell every source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageEvent {
+    /// `window.stop()`: stopping the document's fetches cancels a
+    /// source with a fetch in flight (one `error`, CLOSED).
+    Stop,
+    /// `beforeunload`: the page may be about to leave.
+    Leaving,
+    /// The page entered the back/forward cache (`pagehide` with
+    /// `persisted`) or was frozen (`freeze`).
+    Freeze,
+    /// The page came back (`pageshow` with `persisted`, or `resume`).
+    Thaw,
+    /// The browser went offline (`offline`, or `navigator.onLine` false
+    /// when the source starts).
+    Offline,
+    /// The browser is back online (`online`).
+    Online,
+}
+
+impl PageEvent {
+    /// Every page event, in the order of their numbers at the WebAssembly
+    /// boundary (`src/module.rs`).
+    pub const ALL: [PageEvent; 6] = [
+        PageEvent::Stop,
+        PageEvent::Leaving,
+        PageEvent::Freeze,
+        PageEvent::Thaw,
+        PageEvent::Offline,
+        PageEvent::Online,
+    ];
+}
+
 /// The standard's suggested initial reconnection time, in milliseconds.
 pub const DEFAULT_RECONNECTION_TIME: f64 = options::INITIAL_DELAY.default;
 
@@ -213,6 +256,10 @@ pub enum Action {
     Fail(Failure),
     /// Re-arm the timer for this many ms.
     Timer(f64),
+    /// Abort the current fetch and drop the timer, firing nothing: the
+    /// document went into the back/forward cache (see
+    /// [`PageEvent::Freeze`]). The ready state is now CONNECTING.
+    Abort,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,6 +274,12 @@ enum Phase {
     Streaming,
     /// Waiting for the reconnection timer.
     Waiting,
+    /// The document is in the back/forward cache (or frozen): no
+    /// connection, until it is restored.
+    Frozen,
+    /// The document may be leaving and its connection was cut: no
+    /// connection, until it enters the cache or the leave grace ends.
+    Parked,
     /// Closed for good.
     Closed,
 }
@@ -252,6 +305,16 @@ pub struct ReconnectState {
     suspended: bool,
     /// The exception message of a failed fetch, while the probe runs.
     probed_detail: String,
+    /// The browser reports it is offline (`navigator.onLine` false).
+    offline: bool,
+    /// The wait in progress follows a failure of the network (not a delay
+    /// the server chose): coming back online ends it.
+    network_wait: bool,
+    /// The wait in progress is one the server asked for (`Retry-After`, a
+    /// retried status): going offline and back does not end it.
+    server_wait: bool,
+    /// Until this time the document may be leaving (`beforeunload`).
+    leaving_until: f64,
     random: Box<dyn FnMut() -> f64>,
 }
 
@@ -287,6 +350,10 @@ impl ReconnectState {
             last_activity: 0.0,
             suspended: false,
             probed_detail: String::new(),
+            offline: false,
+            network_wait: false,
+            server_wait: false,
+            leaving_until: f64::NEG_INFINITY,
             random,
         }
     }
@@ -464,16 +531,19 @@ impl ReconnectState {
         self.reestablish(Reason::BodyEnded, Some(200), None, "")
     }
 
-    /// Fetch `conn` rejected before a response. `aborted` when it rejected
-    /// with an `AbortError` (the driver aborts only fetches the machine has
-    /// left, so this one the page stopped: `window.stop()`); `detail` is the
-    /// exception's message.
-    pub fn on_fetch_error(&mut self, conn: u32, aborted: bool, detail: &str) -> Action {
+    /// Fetch `conn` rejected before a response, at `now`. `aborted` when it
+    /// rejected with an `AbortError` (the driver aborts only fetches the
+    /// machine has left, so this one the page stopped: `window.stop()`);
+    /// `detail` is the exception's message.
+    pub fn on_fetch_error(&mut self, now: f64, conn: u32, aborted: bool, detail: &str) -> Action {
         if !self.is_current(conn) || self.phase != Phase::Fetching {
             return Action::None;
         }
         if aborted {
             return self.fail(Reason::Aborted, None, detail);
+        }
+        if now < self.leaving_until {
+            return self.park(now);
         }
         // A custom fetch rejects for reasons of its own: not probed.
         if !self.config.custom_fetch
@@ -505,15 +575,18 @@ impl ReconnectState {
         }
     }
 
-    /// Reading fetch `conn`'s body failed; `aborted` and `detail` as for
-    /// [`on_fetch_error`](Self::on_fetch_error). A supplied stream that
-    /// errors reports here too.
-    pub fn on_body_error(&mut self, conn: u32, aborted: bool, detail: &str) -> Action {
+    /// Reading fetch `conn`'s body failed, at `now`; `aborted` and `detail`
+    /// as for [`on_fetch_error`](Self::on_fetch_error). A supplied stream
+    /// that errors reports here too.
+    pub fn on_body_error(&mut self, now: f64, conn: u32, aborted: bool, detail: &str) -> Action {
         if !self.is_current(conn) || self.phase != Phase::Streaming {
             return Action::None;
         }
         if aborted {
             return self.fail(Reason::Aborted, Some(200), detail);
+        }
+        if now < self.leaving_until && !self.supplied {
+            return self.park(now);
         }
         // [spec] A network error reestablishes the connection.
         self.reestablish(Reason::BodyError, Some(200), None, detail)
@@ -528,8 +601,27 @@ impl ReconnectState {
         self.reestablish(Reason::Setup, None, None, detail)
     }
 
+    /// Something in the page's life that reaches its connections, at `now`:
+    /// see [`PageEvent`].
+    pub fn on_page(&mut self, event: PageEvent, now: f64) -> Action {
+        match event {
+            PageEvent::Stop => self.stop(),
+            PageEvent::Leaving => {
+                self.leaving(now);
+                Action::None
+            }
+            PageEvent::Freeze => self.freeze(),
+            PageEvent::Thaw => self.thaw(now),
+            PageEvent::Offline => {
+                self.offline();
+                Action::None
+            }
+            PageEvent::Online => self.online(),
+        }
+    }
+
     /// The page stopped its fetches (`window.stop()`).
-    pub fn on_stop(&mut self) -> Action {
+    fn stop(&mut self) -> Action {
         let status = match self.phase {
             Phase::Fetching | Phase::Probing => None,
             Phase::Streaming => Some(200),
@@ -537,6 +629,96 @@ impl ReconnectState {
         };
         // [spec] Stopping the document's fetches cancels the source too.
         self.fail(Reason::Aborted, status, "")
+    }
+
+    /// The document entered the back/forward cache (`pagehide` with
+    /// `persisted`), or was frozen (`freeze`). As the proposed standard
+    /// (whatwg/html#12381) says, the connection is let go: abort the fetch,
+    /// queue nothing for later, fire no `error`. The ready state reads
+    /// CONNECTING until the document is restored, and an event that had not
+    /// ended yet is dropped, as at any reconnection. A closed or failed
+    /// source stays as it is; so does one reading a supplied stream, whose
+    /// owner decides.
+    fn freeze(&mut self) -> Action {
+        if self.supplied
+            || !matches!(
+                self.phase,
+                Phase::Fetching
+                    | Phase::Probing
+                    | Phase::Streaming
+                    | Phase::Waiting
+                    | Phase::Frozen
+                    | Phase::Parked
+            )
+        {
+            return Action::None;
+        }
+        self.parser.finish();
+        self.phase = Phase::Frozen;
+        self.ready_state = ReadyState::Connecting;
+        // (Parked after `PageEvent::Leaving`: the abort drops its timer.)
+        Action::Abort
+    }
+
+    /// The document may be about to leave (`beforeunload`). Some engines
+    /// (WebKit) cut its connections before `pagehide` says whether it goes
+    /// into the back/forward cache, so for [`LEAVE_GRACE`] ms a failure of
+    /// the network fires no `error`: the source lets the connection go as
+    /// in [`PageEvent::Freeze`], and reconnects when the grace
+    /// runs out if the page stayed after all (a download link, a cancelled
+    /// prompt).
+    fn leaving(&mut self, now: f64) {
+        self.leaving_until = now + LEAVE_GRACE;
+    }
+
+    /// A failure of the network while the document may be leaving: let the
+    /// connection go without an error, and come back when the grace ends.
+    fn park(&mut self, now: f64) -> Action {
+        self.parser.finish();
+        self.phase = Phase::Parked;
+        self.ready_state = ReadyState::Connecting;
+        Action::Timer((self.leaving_until - now).max(0.0))
+    }
+
+    /// The document came back from the back/forward cache (`pageshow` with
+    /// `persisted`, or `resume`): reconnect at once, with the last event
+    /// id, no `error` and no delay (whatwg/html#12381).
+    fn thaw(&mut self, now: f64) -> Action {
+        if !matches!(self.phase, Phase::Frozen | Phase::Parked) {
+            return Action::None;
+        }
+        self.start_fetch(now)
+    }
+
+    /// The browser reports it went offline (`offline`, or `navigator.onLine`
+    /// false when the source starts). Until it is back, attempts that fail
+    /// for the network neither grow the backoff nor count toward
+    /// `max_attempts`.
+    fn offline(&mut self) {
+        self.offline = true;
+        // Gone offline while waiting (the connection may have ended before
+        // the browser noticed): coming back ends the wait, unless the
+        // server asked for it (`Retry-After`, a retried status).
+        if self.phase == Phase::Waiting && !self.server_wait {
+            self.network_wait = true;
+        }
+    }
+
+    /// The browser reports it is back online (`online`). A source waiting to
+    /// reconnect after a failure of the network reconnects at once, after a
+    /// little jitter (up to [`ONLINE_JITTER`] ms) so that every client of a
+    /// network coming back does not arrive in the same millisecond. A delay
+    /// the server chose (`Retry-After`, a retried status) is still waited
+    /// out, and so is the reconnection time after the body ended, unless
+    /// the browser was offline when it ended or went offline since.
+    fn online(&mut self) -> Action {
+        self.offline = false;
+        if self.phase == Phase::Waiting && self.network_wait {
+            self.network_wait = false;
+            let r = (self.random)().clamp(0.0, 1.0);
+            return Action::Timer(r * ONLINE_JITTER);
+        }
+        Action::None
     }
 
     /// The front end stopped taking events (backpressure), so the driver
@@ -558,8 +740,9 @@ impl ReconnectState {
     /// [`Action::Fetch`] fired.
     pub fn on_timer(&mut self, now: f64) -> Action {
         match self.phase {
-            // [spec] After the wait, connect again if still CONNECTING.
-            Phase::Waiting => self.start_fetch(now),
+            // [spec] After the wait, connect again if still CONNECTING. (A
+            // timer while parked is the end of a leave that did not happen.)
+            Phase::Waiting | Phase::Parked => self.start_fetch(now),
             Phase::Fetching | Phase::Probing | Phase::Streaming => {
                 match self.config.inactivity_timeout {
                     // Not reading while suspended: check again a full period later.
@@ -576,7 +759,7 @@ impl ReconnectState {
                     None => Action::None,
                 }
             }
-            Phase::Idle | Phase::Closed => Action::None,
+            Phase::Idle | Phase::Frozen | Phase::Closed => Action::None,
         }
     }
 
@@ -682,13 +865,26 @@ impl ReconnectState {
             // A supplied stream cannot be asked for again.
             return self.fail(reason, status, detail);
         }
+        // While the browser is offline an end of the body is the network's
+        // too: some engines (WebKit) report a cut connection as an end.
+        let network = matches!(
+            reason,
+            Reason::Network | Reason::BodyError | Reason::Inactivity
+        ) || (reason == Reason::BodyEnded && self.offline);
+        // While the browser is offline, failures of the network are not
+        // the server's: they do not grow the backoff or use up attempts.
+        let counts = !(network && self.offline);
         if let Some(max) = self.config.max_attempts {
-            if self.attempts >= max {
+            if counts && self.attempts >= max {
                 return self.close_with(reason, status, true, detail);
             }
         }
         let delay = self.next_delay().max(floor.unwrap_or(0.0)).min(MAX_DELAY);
-        self.attempts = self.attempts.saturating_add(1);
+        if counts {
+            self.attempts = self.attempts.saturating_add(1);
+        }
+        self.network_wait = network && floor.is_none();
+        self.server_wait = floor.is_some() || reason == Reason::Status;
         // [spec] Reestablish: set CONNECTING, fire error, wait.
         self.phase = Phase::Waiting;
         self.ready_state = ReadyState::Connecting;

@@ -23,8 +23,8 @@ use wasm_eventsource::http::{
 use wasm_eventsource::options::is_valid_host;
 use wasm_eventsource::parser::Batch;
 use wasm_eventsource::reconnect::{
-    Action, Backoff, Config, Platform, ReadyState, Reason, ReconnectState, Request,
-    DEFAULT_RECONNECTION_TIME,
+    Action, Backoff, Config, PageEvent, Platform, ReadyState, Reason, ReconnectState, Request,
+    DEFAULT_RECONNECTION_TIME, LEAVE_GRACE, ONLINE_JITTER,
 };
 
 use ReadyState::{Closed, Connecting, Open};
@@ -56,6 +56,17 @@ enum In<'a> {
     /// again (`resume(now)`).
     Suspend,
     Resume,
+    /// `window.stop()` (`PageEvent::Stop`).
+    Stop,
+    /// The document may be about to leave (`PageEvent::Leaving`, `beforeunload`).
+    Leaving,
+    /// The document enters the back/forward cache (`PageEvent::Freeze`), or
+    /// comes back (`PageEvent::Thaw`).
+    Freeze,
+    Thaw,
+    /// The browser reports it went offline, or is back online.
+    Offline,
+    Online,
 }
 use In::*;
 
@@ -130,7 +141,7 @@ impl Driver {
                 self.m.on_delivered(conn)
             }
             End(conn) => self.m.on_body_end(conn),
-            NetErr(conn, reason) => self.fail(conn, reason),
+            NetErr(conn, reason) => self.fail(now, conn, reason),
             Timer => self.m.on_timer(now),
             Close(expect) => {
                 assert_eq!(self.m.close(), expect, "close() at {now}");
@@ -144,18 +155,26 @@ impl Driver {
                 self.m.resume(now);
                 Action::None
             }
+            Stop => self.m.on_page(PageEvent::Stop, now),
+            Leaving => self.m.on_page(PageEvent::Leaving, now),
+            Freeze => self.m.on_page(PageEvent::Freeze, now),
+            Thaw => self.m.on_page(PageEvent::Thaw, now),
+            Offline => self.m.on_page(PageEvent::Offline, now),
+            Online => self.m.on_page(PageEvent::Online, now),
         }
     }
 
     /// Reports failure `reason` of connection `conn` the way a driver meets
     /// it, answering a CORS probe when the machine asks for one.
-    fn fail(&mut self, conn: u32, reason: Reason) -> Action {
+    fn fail(&mut self, now: f64, conn: u32, reason: Reason) -> Action {
         let action = match reason {
-            Reason::Network | Reason::Cors => self.m.on_fetch_error(conn, false, ""),
+            Reason::Network | Reason::Cors => self.m.on_fetch_error(now, conn, false, ""),
             Reason::Setup => self.m.on_setup_error(conn, ""),
-            Reason::BodyError => self.m.on_body_error(conn, false, ""),
-            Reason::Aborted if self.m.ready_state() == Open => self.m.on_body_error(conn, true, ""),
-            Reason::Aborted => self.m.on_fetch_error(conn, true, ""),
+            Reason::BodyError => self.m.on_body_error(now, conn, false, ""),
+            Reason::Aborted if self.m.ready_state() == Open => {
+                self.m.on_body_error(now, conn, true, "")
+            }
+            Reason::Aborted => self.m.on_fetch_error(now, conn, true, ""),
             other => panic!("{other:?} is not a failure a driver reports"),
         };
         if action == Action::Probe {
@@ -1524,4 +1543,359 @@ fn hosts_the_url_standard_rejects() {
     for (host, valid) in table {
         assert_eq!(is_valid_host(host), valid, "{host:?}");
     }
+}
+
+// ------------------------------------------------------------------ page lifecycle
+
+#[test]
+fn the_back_forward_cache_lets_the_connection_go_quietly_and_reconnects_at_once() {
+    // Streaming: the connection is let go with no error; an unfinished
+    // event is dropped; on return the next fetch starts at once, with the
+    // last event id.
+    let mut d = open(Config::default());
+    d.run(&[
+        (20.0, Body(1, b"id: 5\ndata: a\n\ndata: unfin"), NONE, Open),
+        (30.0, Freeze, Action::Abort, Connecting),
+        (31.0, Freeze, Action::Abort, Connecting),
+        (40.0, Body(1, b"ished\n\n"), NONE, Connecting),
+        (50.0, End(1), NONE, Connecting),
+        (60.0, Timer, NONE, Connecting),
+        (90_000.0, Thaw, fetch(2, "5"), Connecting),
+        (90_001.0, Thaw, NONE, Connecting),
+        (90_010.0, Response(2, 200, SSE, None), opened(), Open),
+        (90_020.0, Body(2, b"data: b\n\n"), NONE, Open),
+    ]);
+    assert_eq!(d.data(), ["a", "b"], "the unfinished event was dropped");
+
+    // Fetching and waiting to reconnect: the same, and a late answer to the
+    // fetch let go is ignored.
+    let mut d = Driver::new(Config::default());
+    d.run(&[
+        (0.0, Connect(URL), fetch(1, ""), Connecting),
+        (1.0, Freeze, Action::Abort, Connecting),
+        (2.0, Response(1, 200, SSE, None), NONE, Connecting),
+        (3.0, Thaw, fetch(2, ""), Connecting),
+        (
+            4.0,
+            NetErr(2, Reason::Network),
+            retry(Reason::Network, None, 3000.0, 1),
+            Connecting,
+        ),
+        (5.0, Freeze, Action::Abort, Connecting),
+        (3004.0, Timer, NONE, Connecting),
+        (9000.0, Thaw, fetch(3, ""), Connecting),
+    ]);
+}
+
+#[test]
+fn window_stop_fails_a_source_with_a_fetch_in_flight_only() {
+    // [spec] Stopping the document's fetches cancels the source: one
+    // error, CLOSED, whether the response came or not.
+    let mut d = Driver::new(Config::default());
+    d.run(&[
+        (0.0, Connect(URL), fetch(1, ""), Connecting),
+        (1.0, Stop, fail(Reason::Aborted, None, 0), Closed),
+    ]);
+    let mut d = open(Config::default());
+    d.run(&[(20.0, Stop, fail(Reason::Aborted, Some(200), 0), Closed)]);
+    // Waiting to reconnect, nothing is in flight: nothing happens.
+    let mut d = Driver::new(Config::default());
+    d.run(&[
+        (0.0, Connect(URL), fetch(1, ""), Connecting),
+        (
+            1.0,
+            NetErr(1, Reason::Network),
+            retry(Reason::Network, None, 3000.0, 1),
+            Connecting,
+        ),
+        (2.0, Stop, NONE, Connecting),
+        (3001.0, Timer, fetch(2, ""), Connecting),
+    ]);
+}
+
+#[test]
+fn a_connection_cut_while_the_page_leaves_is_let_go_without_an_error() {
+    // WebKit cuts the connection after `beforeunload`, before `pagehide`
+    // says the page goes into the cache: no error, and the ready state
+    // reads CONNECTING, as after a freeze.
+    let mut d = open(Config::default());
+    d.run(&[
+        (20.0, Body(1, b"id: 7\ndata: a\n\ndata: unfin"), NONE, Open),
+        (100.0, Leaving, NONE, Open),
+        (
+            103.0,
+            NetErr(1, Reason::BodyError),
+            Action::Timer(LEAVE_GRACE - 3.0),
+            Connecting,
+        ),
+        (110.0, Freeze, Action::Abort, Connecting),
+        (60_000.0, Thaw, fetch(2, "7"), Connecting),
+        (60_010.0, Response(2, 200, SSE, None), opened(), Open),
+        (60_020.0, Body(2, b"data: b\n\n"), NONE, Open),
+    ]);
+    assert_eq!(d.data(), ["a", "b"], "the unfinished event was dropped");
+
+    // The page stayed after all (a download, a cancelled prompt): when the
+    // grace runs out it reconnects, with the last event id, and counts no
+    // attempt.
+    let mut d = open(Config::default());
+    d.run(&[
+        (20.0, Body(1, b"id: 7\ndata: a\n\n"), NONE, Open),
+        (100.0, Leaving, NONE, Open),
+        (
+            3000.0,
+            NetErr(1, Reason::BodyError),
+            Action::Timer(100.0),
+            Connecting,
+        ),
+        (3100.0, Timer, fetch(2, "7"), Connecting),
+        (
+            3200.0,
+            NetErr(2, Reason::Network),
+            retry(Reason::Network, None, 3000.0, 1),
+            Connecting,
+        ),
+    ]);
+
+    // A fetch refused during the grace is let go the same way; after it, a
+    // failure is an error again.
+    let mut d = Driver::new(Config::default());
+    d.run(&[
+        (0.0, Leaving, NONE, Connecting),
+        (0.0, Connect(URL), fetch(1, ""), Connecting),
+        (
+            5.0,
+            NetErr(1, Reason::Network),
+            Action::Timer(LEAVE_GRACE - 5.0),
+            Connecting,
+        ),
+        (LEAVE_GRACE, Timer, fetch(2, ""), Connecting),
+        (
+            LEAVE_GRACE + 1.0,
+            NetErr(2, Reason::Network),
+            retry(Reason::Network, None, 3000.0, 1),
+            Connecting,
+        ),
+    ]);
+
+    // The page stopping the fetch (`window.stop()`) is not the page leaving.
+    let mut d = open(Config::default());
+    d.run(&[
+        (100.0, Leaving, NONE, Open),
+        (
+            101.0,
+            NetErr(1, Reason::Aborted),
+            fail(Reason::Aborted, Some(200), 0),
+            Closed,
+        ),
+    ]);
+}
+
+#[test]
+fn the_back_forward_cache_leaves_closed_failed_and_supplied_sources_alone() {
+    let mut d = Driver::new(Config::default());
+    d.run(&[
+        (0.0, Connect(URL), fetch(1, ""), Connecting),
+        (
+            1.0,
+            Response(1, 204, SSE, None),
+            fail(Reason::Status, Some(204), 0),
+            Closed,
+        ),
+        (2.0, Freeze, NONE, Closed),
+        (3.0, Thaw, NONE, Closed),
+    ]);
+    let mut d = open(Config::default());
+    d.run(&[
+        (2.0, Close(true), NONE, Closed),
+        (3.0, Freeze, NONE, Closed),
+        (4.0, Thaw, NONE, Closed),
+    ]);
+    // A supplied stream is its owner's to let go.
+    let mut m = ReconnectState::new(Config::default(), page(), Box::new(|| 0.5));
+    assert_eq!(
+        m.connect_stream(0.0),
+        Action::Open {
+            url: "about:event-stream".into()
+        }
+    );
+    assert_eq!(m.on_page(PageEvent::Freeze, 1.0), Action::None);
+    assert_eq!(m.ready_state(), Open);
+    assert_eq!(m.on_page(PageEvent::Thaw, 1.0), Action::None);
+}
+
+#[test]
+fn coming_back_online_ends_a_wait_after_a_network_failure() {
+    let draws = Rc::new(Cell::new(0));
+    let seen = draws.clone();
+    let mut d = Driver::with_random(
+        Config::default(),
+        Box::new(move || {
+            seen.set(seen.get() + 1);
+            0.5
+        }),
+    );
+    d.run(&[
+        (0.0, Connect(URL), fetch(1, ""), Connecting),
+        (
+            10.0,
+            NetErr(1, Reason::Network),
+            retry(Reason::Network, None, 3000.0, 1),
+            Connecting,
+        ),
+        // Jittered: half of ONLINE_JITTER with this random source.
+        (20.0, Online, Action::Timer(ONLINE_JITTER / 2.0), Connecting),
+        (21.0, Online, NONE, Connecting),
+        (145.0, Timer, fetch(2, ""), Connecting),
+    ]);
+    assert_eq!(draws.get(), 1);
+    // A body broken off is the network's too.
+    let mut d = Driver::with_random(Config::default(), Box::new(|| 0.0));
+    d.run(&[
+        (0.0, Connect(URL), fetch(1, ""), Connecting),
+        (10.0, Response(1, 200, SSE, None), opened(), Open),
+        (
+            20.0,
+            NetErr(1, Reason::BodyError),
+            retry(Reason::BodyError, Some(200), 3000.0, 1),
+            Connecting,
+        ),
+    ]);
+    assert!(
+        matches!(d.m.on_page(PageEvent::Online, 30.0), Action::Timer(ms) if (0.0..=ONLINE_JITTER).contains(&ms))
+    );
+}
+
+#[test]
+fn coming_back_online_keeps_a_delay_the_server_chose() {
+    // A retried status with Retry-After, and the end of the body (after the
+    // server's `retry:`): still waited out.
+    let mut d = Driver::new(Config {
+        retry_on_status: vec![503],
+        ..Config::default()
+    });
+    d.run(&[
+        (EPOCH, Connect(URL), fetch(1, ""), Connecting),
+        (
+            EPOCH,
+            Response(1, 503, SSE, Some("10")),
+            retry(Reason::Status, Some(503), 10_000.0, 1),
+            Connecting,
+        ),
+        (EPOCH + 1.0, Online, NONE, Connecting),
+    ]);
+    let mut d = open(Config::default());
+    d.run(&[
+        (20.0, Body(1, b"retry: 10000\n\n"), NONE, Open),
+        (
+            30.0,
+            End(1),
+            retry(Reason::BodyEnded, Some(200), 10_000.0, 1),
+            Connecting,
+        ),
+        (40.0, Online, NONE, Connecting),
+    ]);
+}
+
+#[test]
+fn an_end_of_the_body_while_offline_is_the_networks() {
+    // WebKit reports a cut connection as a normal end: while offline it
+    // counts no attempt, and coming back online ends the wait, even after
+    // `retry:`.
+    let mut d = Driver::with_random(
+        Config {
+            max_attempts: Some(1),
+            ..Config::default()
+        },
+        Box::new(|| 0.0),
+    );
+    d.run(&[
+        (0.0, Connect(URL), fetch(1, ""), Connecting),
+        (10.0, Response(1, 200, SSE, None), opened(), Open),
+        (20.0, Body(1, b"retry: 10000\n\n"), NONE, Open),
+        (30.0, Offline, NONE, Open),
+        (
+            40.0,
+            End(1),
+            retry(Reason::BodyEnded, Some(200), 10_000.0, 0),
+            Connecting,
+        ),
+        (50.0, Online, Action::Timer(0.0), Connecting),
+        (50.0, Timer, fetch(2, ""), Connecting),
+    ]);
+    // Ended while online, then the browser went offline during the wait:
+    // the same once it is back.
+    let mut d = Driver::with_random(Config::default(), Box::new(|| 0.0));
+    d.run(&[
+        (0.0, Connect(URL), fetch(1, ""), Connecting),
+        (10.0, Response(1, 200, SSE, None), opened(), Open),
+        (20.0, Body(1, b"retry: 10000\n\n"), NONE, Open),
+        (
+            30.0,
+            End(1),
+            retry(Reason::BodyEnded, Some(200), 10_000.0, 1),
+            Connecting,
+        ),
+        (40.0, Online, NONE, Connecting),
+        (50.0, Offline, NONE, Connecting),
+        (60.0, Online, Action::Timer(0.0), Connecting),
+    ]);
+    // A retried status is the server's answer: an offline spell does not
+    // end its wait.
+    let mut d = Driver::new(Config {
+        retry_on_status: vec![503],
+        ..Config::default()
+    });
+    d.run(&[
+        (0.0, Connect(URL), fetch(1, ""), Connecting),
+        (
+            10.0,
+            Response(1, 503, SSE, None),
+            retry(Reason::Status, Some(503), 3000.0, 1),
+            Connecting,
+        ),
+        (20.0, Offline, NONE, Connecting),
+        (30.0, Online, NONE, Connecting),
+    ]);
+}
+
+#[test]
+fn failures_while_offline_neither_grow_the_backoff_nor_use_up_attempts() {
+    let mut d = Driver::new(Config {
+        max_attempts: Some(1),
+        ..backoff(2.0, MAX_DELAY, 0.0)
+    });
+    d.run(&[
+        (0.0, Offline, NONE, Connecting),
+        (0.0, Connect(URL), fetch(1, ""), Connecting),
+        (
+            1.0,
+            NetErr(1, Reason::Network),
+            retry(Reason::Network, None, 3000.0, 0),
+            Connecting,
+        ),
+        (3001.0, Timer, fetch(2, ""), Connecting),
+        (
+            3002.0,
+            NetErr(2, Reason::Network),
+            retry(Reason::Network, None, 3000.0, 0),
+            Connecting,
+        ),
+        (6002.0, Timer, fetch(3, ""), Connecting),
+        // A status is the server's answer: it counts, offline or not.
+        (6003.0, Online, NONE, Connecting),
+        (
+            6004.0,
+            NetErr(3, Reason::Network),
+            retry(Reason::Network, None, 3000.0, 1),
+            Connecting,
+        ),
+        (9004.0, Timer, fetch(4, ""), Connecting),
+        (
+            9005.0,
+            NetErr(4, Reason::Network),
+            gave_up(Reason::Network, None, 1),
+            Closed,
+        ),
+    ]);
 }

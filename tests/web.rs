@@ -719,6 +719,93 @@ async fn window_stop_fails_a_streaming_source() {
     assert_eq!((error.reason, error.will_retry), (Reason::Aborted, false));
 }
 
+/// Fires a synthetic event of `kind` at the global object, as the browser
+/// would (`online`, `offline`), or a `PageTransitionEvent` when `persisted`
+/// is given (`pagehide`, `pageshow`).
+fn fire(kind: &str, persisted: Option<bool>) {
+    let global: JsValue = js_sys::global().into();
+    let init = js_sys::Object::new();
+    let class = match persisted {
+        Some(p) => {
+            Reflect::set(&init, &"persisted".into(), &p.into()).unwrap();
+            "PageTransitionEvent"
+        }
+        None => "Event",
+    };
+    let ctor = field(&global, &[class]).unchecked_into::<js_sys::Function>();
+    let event = Reflect::construct(&ctor, &Array::of2(&kind.into(), &init)).unwrap();
+    let dispatch = field(&global, &["dispatchEvent"]).unchecked_into::<js_sys::Function>();
+    dispatch.call1(&global, &event).unwrap();
+}
+
+/// The next item within `ms`, or `None` if none came.
+async fn next_within(source: &mut EventSource, ms: u32) -> Option<SourceEvent> {
+    match select(source.next(), TimeoutFuture::new(ms)).await {
+        Either::Left((item, _)) => item,
+        Either::Right(_) => None,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_back_forward_cache_lets_the_connection_go_and_resumes_at_once() {
+    script(
+        "rs-bfcache",
+        r#"{"body":[{"data":"retry: 60000\nid: 1\ndata: a\n\ndata: unfinished"}],"end":"stall"},
+           {"body":[{"data":"id: 2\ndata: b\n\n"}],"end":"stall"}"#,
+    )
+    .await;
+    let mut source = EventSource::new(&url("rs-bfcache")).unwrap();
+    assert_eq!(
+        take(&mut source, 2).await,
+        [SourceEvent::Open, message("message", "a", "1")]
+    );
+    fire("pagehide", Some(true));
+    assert_eq!(source.ready_state(), ReadyState::Connecting);
+    let closed = http("GET", "/_closed/rs-bfcache?count=1&timeout=5000", None).await;
+    assert_eq!(closed, "1", "the connection was let go");
+    // No error, and nothing until the page is back.
+    assert_eq!(next_within(&mut source, 300).await, None);
+    fire("pageshow", Some(true));
+    // retry: 60000, so only a reconnection at once arrives in time.
+    assert_eq!(
+        take(&mut source, 2).await,
+        [SourceEvent::Open, message("message", "b", "2")]
+    );
+    let requests = recorded("rs-bfcache", 2).await;
+    assert_eq!(header(&requests[1], "last-event-id").as_deref(), Some("1"));
+}
+
+#[wasm_bindgen_test]
+async fn coming_back_online_ends_a_wait_after_a_network_failure() {
+    script(
+        "rs-online",
+        r#"{"body":[{"data":"retry: 10000\nid: 1\ndata: a\n\n"},{"delay":100}],"end":"cut"},
+           {"body":[{"data":"id: 2\ndata: b\n\n"}],"end":"stall"}"#,
+    )
+    .await;
+    let mut source = EventSource::new(&url("rs-online")).unwrap();
+    let items = take(&mut source, 3).await;
+    assert_eq!(
+        items[..2],
+        [SourceEvent::Open, message("message", "a", "1")]
+    );
+    assert_eq!(
+        error_of(&items[2]).retry_delay,
+        Some(Duration::from_millis(10_000))
+    );
+    fire("offline", None);
+    fire("online", None);
+    // Within the jitter, not after 10 s.
+    let mut items = Vec::new();
+    while items.len() < 2 {
+        match next_within(&mut source, 3000).await {
+            Some(item) => items.push(item),
+            None => panic!("no reconnection on online: {items:?}"),
+        }
+    }
+    assert_eq!(items, [SourceEvent::Open, message("message", "b", "2")]);
+}
+
 #[wasm_bindgen_test]
 async fn from_readable_stream_parses_a_body_the_app_fetched_itself() {
     script(

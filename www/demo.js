@@ -1,5 +1,6 @@
 // The demo page: one live stream through the browser's EventSource and
-// through ours, an authenticated POST stream, and the server power switch.
+// through ours, an authenticated POST stream, the server power switch, the
+// parser, shared connections and the page's life.
 // Plain DOM code; every element it touches is marked with an id or
 // data-role in index.html.
 import { EventSource } from '/pkg/index.js';
@@ -182,6 +183,7 @@ function clockPane(root, { create, ours }) {
   $('clear').addEventListener('click', () => ui.log.replaceChildren());
   setInterval(refresh, 100);
   start();
+  return { readyState: () => (es ? es.readyState : 2) };
 }
 
 /** The server power switch. */
@@ -416,16 +418,75 @@ async function sharedPanel() {
   ui.close.disabled = false;
 }
 
-clockPane(document.getElementById('native'), {
-  ours: false,
-  create: () => new NativeEventSource('/demo/clock'),
-});
-clockPane(document.getElementById('ours'), {
-  ours: true,
-  create: () => new EventSource('/demo/clock', { retry: RETRY }),
-});
+/**
+ * The page's life panel: logs what the page hears (leaving, the
+ * back/forward cache, freezing, the network) with both clock panes' state,
+ * and how soon each pane has a new event after the page comes back.
+ */
+function lifePanel(panes) {
+  const $ = (id) => document.getElementById(id);
+  const list = $('life-log');
+  const pane = (id) => ({
+    state: STATES[panes[id].readyState()] ?? 'CLOSED',
+    id: document.querySelector(`#${id} [data-role="last-id"]`).textContent,
+  });
+  const both = () => {
+    const n = pane('native');
+    const o = pane('ours');
+    return `native: ${n.state}, last id ${n.id} · ours: ${o.state}, last id ${o.id}`;
+  };
+  const log = (kind, detail) => {
+    const li = el('li');
+    li.append(el('span', 't', clockTime()), el('span', `k k-${kind}`, kind), el('span', 'd', detail));
+    list.prepend(li);
+    while (list.childElementCount > LOG_LINES) list.lastElementChild.remove();
+  };
+  // After a return, how long until each pane shows a new event.
+  const watchReturn = () => {
+    const start = performance.now();
+    const before = { native: pane('native').id, ours: pane('ours').id };
+    const pending = new Set(['native', 'ours']);
+    const timer = setInterval(() => {
+      for (const who of [...pending]) {
+        const now = pane(who).id;
+        if (now !== before[who]) {
+          pending.delete(who);
+          log('back', `${who}: events again after ${Math.round(performance.now() - start)} ms (last id now ${now})`);
+        }
+      }
+      if (!pending.size || performance.now() - start > 15000) clearInterval(timer);
+    }, 20);
+  };
+  addEventListener('beforeunload', () => log('leave', `beforeunload · ${both()}`));
+  addEventListener('pagehide', (e) => log('leave', `pagehide, persisted: ${e.persisted} · ${both()}`));
+  addEventListener('pageshow', (e) => {
+    if (!e.persisted) return;
+    log('back', `pageshow, restored from the back/forward cache · ${both()}`);
+    watchReturn();
+  });
+  document.addEventListener('freeze', () => log('leave', `freeze · ${both()}`));
+  document.addEventListener('resume', () => log('back', `resume · ${both()}`));
+  addEventListener('offline', () => log('offline', `offline · ${both()}`));
+  addEventListener('online', () => log('online', `online · ${both()}`));
+  $('life-leave').addEventListener('click', () => (location.href = '/away.html'));
+  // The browser fires these when the network goes and comes back.
+  $('life-offline').addEventListener('click', () => dispatchEvent(new Event('offline')));
+  $('life-online').addEventListener('click', () => dispatchEvent(new Event('online')));
+}
+
+const panes = {
+  native: clockPane(document.getElementById('native'), {
+    ours: false,
+    create: () => new NativeEventSource('/demo/clock'),
+  }),
+  ours: clockPane(document.getElementById('ours'), {
+    ours: true,
+    create: () => new EventSource('/demo/clock', { retry: RETRY }),
+  }),
+};
 powerSwitch();
 chat();
 parserPanel();
 sharedPanel();
+lifePanel(panes);
 document.body.dataset.demo = 'ready';

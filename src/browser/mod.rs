@@ -36,7 +36,7 @@ use web_sys::{
 use crate::error::ErrorEvent;
 use crate::http::HeaderEncoding;
 use crate::parser::Batch;
-use crate::reconnect::{self, Action, Platform, ReadyState, ReconnectState};
+use crate::reconnect::{self, Action, PageEvent, Platform, ReadyState, ReconnectState};
 pub(crate) use request::{Compute, PerAttempt, RequestSpec};
 
 /// What a front end (the Rust API) is told. Calls happen with no borrow of
@@ -89,9 +89,10 @@ fn global_string(path: &[&str]) -> Option<String> {
 thread_local! {
     /// A promise handler that does nothing, for rejections that need none.
     static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
-    /// Every source's state, weakly: what `window.stop()` must tell.
+    /// Every source's state, weakly: what `window.stop()` and the page's
+    /// life must tell.
     static SOURCES: RefCell<Vec<Weak<RefCell<Inner>>>> = const { RefCell::new(Vec::new()) };
-    static STOP_HOOKED: Cell<bool> = const { Cell::new(false) };
+    static HOOKED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// What the machine needs to know about this page or worker.
@@ -172,7 +173,7 @@ impl Engine {
             sources.retain(|s| s.strong_count() > 0);
             sources.push(weak.clone());
         });
-        hook_window_stop();
+        hook_lifecycle();
         spawn_local(async move {
             if let Some(shared) = weak.upgrade() {
                 let action = {
@@ -268,38 +269,97 @@ extern "C" {
     fn now() -> f64;
 }
 
-/// [spec] `window.stop()` aborts the document's fetches, and a native
-/// EventSource with a fetch in flight is closed with an `error` event. A
-/// fetch stopped that way rejects (or errors its body) with the same
-/// `TypeError` as a network failure, which would make ours reconnect: so the
-/// first source in a window wraps `window.stop` to tell every source's
-/// machine first, then stop.
-fn hook_window_stop() {
-    if STOP_HOOKED.with(|hooked| hooked.replace(true)) {
-        return;
+/// Every live source's machine hears `event`, and its action is carried out.
+fn tell(event: PageEvent) {
+    let sources: Vec<Shared> =
+        SOURCES.with(|s| s.borrow().iter().filter_map(Weak::upgrade).collect());
+    let now = now();
+    for shared in sources {
+        let action = shared.borrow_mut().machine.on_page(event, now);
+        perform(&shared, action);
     }
-    let global = js_sys::global();
-    if !global_get(&["document"]).is_some_and(|d| d.is_object()) {
-        return;
-    }
-    let Some(original) = global_get(&["stop"]).and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+}
+
+/// `target.addEventListener(kind, listener)`, for the page's life; the
+/// listener lives as long as the page.
+fn listen(target: &JsValue, kind: &str, listener: impl Fn(JsValue) + 'static) {
+    let Ok(add) = js_sys::Reflect::get(target, &JsValue::from_str("addEventListener"))
+        .and_then(|f| f.dyn_into::<js_sys::Function>())
     else {
         return;
     };
-    let hook = Closure::<dyn Fn() -> JsValue>::new(move || {
-        let sources: Vec<Shared> =
-            SOURCES.with(|s| s.borrow().iter().filter_map(Weak::upgrade).collect());
-        for shared in sources {
-            let action = shared.borrow_mut().machine.on_stop();
-            perform(&shared, action);
+    let closure = Closure::<dyn Fn(JsValue)>::new(listener);
+    let _ = add.call2(target, &JsValue::from_str(kind), closure.as_ref());
+    closure.forget();
+}
+
+/// Whether an event's `persisted` is true (`pagehide`, `pageshow`).
+fn persisted(event: &JsValue) -> bool {
+    js_sys::Reflect::get(event, &JsValue::from_str("persisted"))
+        .ok()
+        .and_then(|p| p.as_bool())
+        .unwrap_or(false)
+}
+
+/// What the page's life does to its sources, hooked once, by the first
+/// source:
+///
+/// - [spec] `window.stop()` aborts the document's fetches, and a native
+///   EventSource with a fetch in flight is closed with an `error` event. A
+///   fetch stopped that way rejects (or errors its body) with the same
+///   `TypeError` as a network failure, which would make ours reconnect: so
+///   `window.stop` is wrapped to tell every source's machine first, then
+///   stop.
+/// - The back/forward cache (whatwg/html#12381, proposed): entering it
+///   (`pagehide` with `persisted`, or `freeze`) lets every connection go
+///   without an error; coming back (`pageshow` with `persisted`, or
+///   `resume`) reconnects at once. WebKit cuts the connections of a page
+///   going into the cache right after `beforeunload`, before `pagehide`:
+///   so `beforeunload` opens a short grace in which a failed connection is
+///   let go the same way.
+/// - `online` and `offline`, in windows and workers.
+fn hook_lifecycle() {
+    if HOOKED.with(|hooked| hooked.replace(true)) {
+        return;
+    }
+    let global: JsValue = js_sys::global().into();
+    if let Some(original) = global_get(&["document"])
+        .filter(JsValue::is_object)
+        .and_then(|_| global_get(&["stop"]))
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        let hook = Closure::<dyn Fn() -> JsValue>::new(move || {
+            tell(PageEvent::Stop);
+            original
+                .call0(&js_sys::global())
+                .unwrap_or(JsValue::UNDEFINED)
+        });
+        let _ = js_sys::Reflect::set(&global, &JsValue::from_str("stop"), hook.as_ref());
+        // Lives as long as the page.
+        hook.forget();
+    }
+    listen(&global, "beforeunload", |_| tell(PageEvent::Leaving));
+    listen(&global, "pagehide", |e| {
+        if persisted(&e) {
+            tell(PageEvent::Freeze);
         }
-        original
-            .call0(&js_sys::global())
-            .unwrap_or(JsValue::UNDEFINED)
     });
-    let _ = js_sys::Reflect::set(&global, &JsValue::from_str("stop"), hook.as_ref());
-    // Lives as long as the page.
-    hook.forget();
+    listen(&global, "pageshow", |e| {
+        if persisted(&e) {
+            tell(PageEvent::Thaw);
+        }
+    });
+    if let Some(document) = global_get(&["document"]).filter(JsValue::is_object) {
+        listen(&document, "freeze", |_| tell(PageEvent::Freeze));
+        listen(&document, "resume", |_| tell(PageEvent::Thaw));
+    }
+    listen(&global, "offline", |_| tell(PageEvent::Offline));
+    listen(&global, "online", |_| tell(PageEvent::Online));
+}
+
+/// Whether the browser says it is offline.
+pub(crate) fn offline() -> bool {
+    global_get(&["navigator", "onLine"]).and_then(|v| v.as_bool()) == Some(false)
 }
 
 /// Carry out one action. Borrows are released before any call into the
@@ -332,6 +392,11 @@ fn perform(shared: &Shared, action: Action) {
             abort_fetch(shared);
             shared.borrow_mut().timer = None;
             fire_error(shared, &failure.event());
+        }
+        // The connection is let go (the back/forward cache): no error.
+        Action::Abort => {
+            abort_fetch(shared);
+            shared.borrow_mut().timer = None;
         }
     }
 }
@@ -425,11 +490,12 @@ async fn run_fetch(shared: Shared, request: reconnect::Request) {
     let response: Response = match response.and_then(|r| r.dyn_into::<Response>()) {
         Ok(r) => r,
         Err(e) => {
-            let action =
-                shared
-                    .borrow_mut()
-                    .machine
-                    .on_fetch_error(conn, is_abort(&e), &js_message(&e));
+            let action = shared.borrow_mut().machine.on_fetch_error(
+                now(),
+                conn,
+                is_abort(&e),
+                &js_message(&e),
+            );
             return perform(&shared, action);
         }
     };
@@ -509,11 +575,12 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
         let result: ReadResult = match result {
             Ok(r) => r.unchecked_into(),
             Err(e) => {
-                let action =
-                    shared
-                        .borrow_mut()
-                        .machine
-                        .on_body_error(conn, is_abort(&e), &js_message(&e));
+                let action = shared.borrow_mut().machine.on_body_error(
+                    now(),
+                    conn,
+                    is_abort(&e),
+                    &js_message(&e),
+                );
                 return perform(shared, action);
             }
         };

@@ -56,7 +56,8 @@ describe('demo page', () => {
 
   before(async () => {
     server = await startServer();
-    browser = await openBrowser(ENGINE);
+    // The back/forward cache on, as in a browser a person uses.
+    browser = await openBrowser(ENGINE, { bfcache: true });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${server.base}/index.html`);
     await watchErrors(page);
@@ -201,6 +202,55 @@ describe('demo page', () => {
       s.forEach((n, i) => assert.equal(n, s[0] + i, `consecutive after the hand-over: ${s}`));
     }
     assert.equal(await text('#shared-conns'), '1', 'still one connection');
+  });
+
+  it('logs the page\'s life: simulated offline and online, and a leave and return', async () => {
+    const life = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      const lifeWait = (fn, arg, timeout = 10000) => life.waitForFunction(fn, arg, { timeout, polling: 50 });
+      await life.goto(`${server.base}/index.html`);
+      await lifeWait(() => document.body.dataset.demo === 'ready');
+      await lifeWait(() => Number(document.querySelector('#ours [data-role="count"]').textContent) >= 2);
+      const lines = () => life.evaluate(() => [...document.querySelectorAll('#life-log li')].map((li) => li.textContent));
+      await life.evaluate(() => {
+        document.getElementById('life-offline').click();
+        document.getElementById('life-online').click();
+      });
+      const logged = await lines();
+      assert.ok(logged.some((l) => /offlineoffline · native: OPEN.*ours: OPEN/.test(l)), logged.join('\n'));
+      assert.ok(logged.some((l) => /^\S+onlineonline/.test(l)), logged.join('\n'));
+
+      await life.evaluate(() => setTimeout(() => document.getElementById('life-leave').click(), 0));
+      // An evaluation cut by the navigation is tried again on the next page.
+      for (let i = 0; ; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        const away = await life.evaluate(() => location.pathname === '/away.html' && document.readyState === 'complete').catch(() => false);
+        if (away) break;
+        assert.ok(i < 40, 'the Leave button did not navigate to /away.html');
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      await life.goBack({ waitUntil: 'commit' });
+      // Restored (Chromium, WebKit): the panel logs the return and when each
+      // pane had its next event. Reloaded (Firefox): the demo starts again.
+      await lifeWait(
+        () =>
+          location.pathname === '/index.html' &&
+          document.body?.dataset.demo === 'ready' &&
+          (/restored/.test(document.getElementById('life-log').textContent) || performance.getEntriesByType('navigation')[0]?.type === 'back_forward'),
+        undefined,
+        15000
+      );
+      const restored = await life.evaluate(() => /restored/.test(document.getElementById('life-log').textContent));
+      if (restored) {
+        await lifeWait(() => /ours: events again after \d+ ms/.test(document.getElementById('life-log').textContent));
+      } else {
+        assert.equal(ENGINE, 'firefox', `${ENGINE} did not restore the demo`);
+        await lifeWait(() => Number(document.querySelector('#ours [data-role="count"]').textContent) >= 1);
+      }
+      assert.equal(await life.evaluate(() => document.querySelector('#ours [data-role="errors"]').textContent), '0', 'ours fired error across the leave');
+    } finally {
+      await life.close();
+    }
   });
 
   it('saves a screenshot and threw nothing', async () => {

@@ -94,11 +94,16 @@ export async function startServer(extraArgs = []) {
   };
 }
 
-/** Launch headless Chromium (Debian's) with playwright-core, with the flags this machine needs. */
-export async function launchBrowser() {
+/**
+ * Launch headless Chromium (Debian's) with playwright-core, with the flags
+ * this machine needs. `bfcache`: keep Chromium's back/forward cache on
+ * (Playwright switches it off by default).
+ */
+export async function launchBrowser({ bfcache = false } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: bfcache ? ['--disable-back-forward-cache'] : [],
   });
 }
 
@@ -110,9 +115,9 @@ export async function launchBrowser() {
  * page gets its own browser context; a WebDriver page is a new window of
  * the one session, so openPage below clears cookies instead.
  */
-export async function openBrowser(engine = ENGINE) {
+export async function openBrowser(engine = ENGINE, { bfcache = false } = {}) {
   if (engine === 'chromium') {
-    const browser = await launchBrowser();
+    const browser = await launchBrowser({ bfcache });
     return {
       engine,
       version: `chromium ${browser.version()}`,
@@ -184,7 +189,7 @@ export function unique(prefix = 's') {
  * script, say; the server picks the content type from the extension).
  * Each page starts without cookies; pages are closed after each test.
  */
-export function setup(t) {
+export function setup(t, options = {}) {
   const ctx = { pages: [], engine: ENGINE };
   const gen = join(root, 'target/browser-pages', `${ENGINE}-${process.pid}`);
   t.before(async () => {
@@ -193,7 +198,7 @@ export function setup(t) {
     ctx.server = await startServer(['--root', `gen=${gen}`]);
     ctx.base = ctx.server.base;
     ctx.port = ctx.server.port;
-    ctx.browser = await openBrowser(ENGINE);
+    ctx.browser = await openBrowser(ENGINE, options);
   });
   t.afterEach(async () => {
     for (const p of ctx.pages.splice(0)) await p.close().catch(() => {});

@@ -307,6 +307,11 @@ export class Page {
     return this.#command((http) => http('POST', '/url', { url }));
   }
 
+  /** History back (Playwright's `goBack`); a restore from the back/forward cache fires no `load`. */
+  goBack() {
+    return this.#command((http) => http('POST', '/back', {}));
+  }
+
   /** Delete the cookies of the current document's site. */
   deleteCookies() {
     return this.#command((http) => http('DELETE', '/cookie'));

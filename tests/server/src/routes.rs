@@ -18,7 +18,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use crate::http::{
     apply_cors, is_preflight, json, preflight, query_num, query_param, read_body, text,
 };
-use crate::script::{Cors, End, Script, ScriptedResponse, Step};
+use crate::script::{Cors, Counter, End, Script, ScriptedResponse, Step};
 use crate::state::{Kind, Record, State, StoredResult};
 use crate::stream::{Gone, ServerBody, StreamTx};
 use crate::{bench, demo, files};
@@ -283,17 +283,22 @@ async fn count_events(
     name: &str,
     generation: u64,
     tx: &StreamTx,
-    interval: Duration,
-    count: Option<u64>,
+    counter: &Counter,
     resume_after: u64,
 ) -> Result<(), Gone> {
+    let padding = match counter.pad {
+        0 => String::new(),
+        pad => format!(": {}\n", "x".repeat(pad.saturating_sub(3))),
+    };
     let mut next = tokio::time::Instant::now();
-    let last = count.map_or(u64::MAX, |c| resume_after.saturating_add(c));
+    let last = counter
+        .count
+        .map_or(u64::MAX, |c| resume_after.saturating_add(c));
     for n in resume_after.saturating_add(1)..=last {
-        next += interval;
+        next += counter.interval;
         tx.sleep(next.saturating_duration_since(tokio::time::Instant::now()))
             .await?;
-        let data = Bytes::from(format!("id: {n}\ndata: {n}\n\n"));
+        let data = Bytes::from(format!("{padding}id: {n}\ndata: {n}\n\n"));
         let len = data.len();
         tx.send(data).await?;
         state.add_sent(name, generation, len);
@@ -321,17 +326,8 @@ async fn play(
                 sent
             }
             Step::Delay(d) => tx.sleep(*d).await,
-            Step::Count { interval, count } => {
-                count_events(
-                    &state,
-                    &name,
-                    generation,
-                    &tx,
-                    *interval,
-                    *count,
-                    resume_after,
-                )
-                .await
+            Step::Count(counter) => {
+                count_events(&state, &name, generation, &tx, counter, resume_after).await
             }
         };
         if sent.is_err() {

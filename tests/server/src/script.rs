@@ -102,6 +102,10 @@ struct CountSpec {
     interval: f64,
     /// Events to send (unbounded when absent).
     count: Option<u64>,
+    /// Bytes of comment sent before each event (`: xxx…`), for a busy
+    /// stream.
+    #[serde(default)]
+    pad: usize,
 }
 
 #[derive(Deserialize)]
@@ -138,10 +142,18 @@ pub(crate) enum Step {
     /// Numbered events `id: N` / `data: N`, one every `interval`, starting
     /// after the request's `Last-Event-ID` (or at 1), `count` of them or
     /// without end.
-    Count {
-        interval: Duration,
-        count: Option<u64>,
-    },
+    Count(Counter),
+}
+
+/// A `count` step: numbered events, resumable.
+#[derive(Debug, Clone)]
+pub(crate) struct Counter {
+    /// Time between events.
+    pub interval: Duration,
+    /// Events to send (unbounded when `None`).
+    pub count: Option<u64>,
+    /// Bytes of a comment line sent before each event (none when 0).
+    pub pad: usize,
 }
 
 impl Script {
@@ -245,16 +257,26 @@ fn compile_step(step: StepSpec, out: &mut Vec<Step>) -> Result<(), String> {
             }
             out.push(Step::Delay(Duration::from_secs_f64(ms / 1000.0)));
         }
-        StepSpec::Count(CountSpec { interval, count }) => {
+        StepSpec::Count(CountSpec {
+            interval,
+            count,
+            pad,
+        }) => {
+            if pad > MAX_REPEAT_BYTES {
+                return Err(format!(
+                    "count.pad must be at most {MAX_REPEAT_BYTES} bytes, got {pad}"
+                ));
+            }
             if !(interval.is_finite() && interval >= 0.0) {
                 return Err(format!(
                     "count.interval must be a non-negative number of ms, got {interval}"
                 ));
             }
-            out.push(Step::Count {
+            out.push(Step::Count(Counter {
                 interval: Duration::from_secs_f64(interval / 1000.0),
                 count,
-            });
+                pad,
+            }));
         }
         StepSpec::Repeat(RepeatSpec { count, data }) => {
             let total = data
@@ -283,7 +305,7 @@ mod tests {
             .iter()
             .filter_map(|s| match s {
                 Step::Send(b) => Some(b.to_vec()),
-                Step::Delay(_) | Step::Count { .. } => None,
+                Step::Delay(_) | Step::Count(_) => None,
             })
             .flatten()
             .collect()

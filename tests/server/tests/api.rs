@@ -653,6 +653,21 @@ async fn tick_stamps_each_event_with_the_servers_clock() {
 }
 
 #[tokio::test]
+async fn count_steps_pad_each_event_with_a_comment() {
+    let addr = start(&[]).await;
+    script(
+        addr,
+        "padded",
+        r#"{"responses":[{"body":[{"count":{"interval":0,"count":2,"pad":8}}]}]}"#,
+    )
+    .await;
+    assert_eq!(
+        get(addr, "/sse/padded").await.text(),
+        ": xxxxx\nid: 1\ndata: 1\n\n: xxxxx\nid: 2\ndata: 2\n\n"
+    );
+}
+
+#[tokio::test]
 async fn count_steps_resume_after_the_last_event_id() {
     let addr = start(&[]).await;
     script(
