@@ -148,7 +148,13 @@ fn main() {
          /// Ends the message of an error after which the source reconnects.\n\
          pub const RETRYING: &str = {retrying};\n\
          /// Ends the message of an error after which retry.maxAttempts ran out.\n\
-         pub const GAVE_UP: &str = {gave_up};\n",
+         pub const GAVE_UP: &str = {gave_up};\n\
+         /// The detail of a failure when a body gives a chunk that is not a\n\
+         /// Uint8Array; {{type}} describes the value.\n\
+         pub const NOT_BYTES: &str = {not_bytes};\n\
+         /// The detail of a failure when the fetch option resolves to something\n\
+         /// else than a Response; {{type}} describes the value.\n\
+         pub const NOT_RESPONSE: &str = {not_response};\n",
         n = words.len(),
         arms = arms.join(" "),
         names = names.join(" "),
@@ -156,6 +162,8 @@ fn main() {
         detail = text("detail"),
         retrying = text("retrying"),
         gave_up = text("gaveUp"),
+        not_bytes = text("notBytes"),
+        not_response = text("notResponse"),
     );
     fs::write(Path::new(&out_dir).join("words.rs"), out).expect("write words.rs");
 }

@@ -33,13 +33,23 @@ import {
   sourceReconnectionTime,
   sourceLastEventId,
 } from './core.js';
-import { CREDENTIALS } from './rules-table.js';
+import { CREDENTIALS, NOT_BYTES, NOT_RESPONSE } from './rules-table.js';
 
 const now = () => performance.now();
 const messageOf = (e) => String(e?.message ?? e);
 /** fetch's own request members: the standard's (HTML § 9.2.2, "the EventSource(url, eventSourceInitDict) constructor"). */
 const STANDARD_REQUEST = { mode: 'cors', cache: 'no-store', redirect: 'follow' };
 const perAttempt = (v) => (typeof v === 'function' ? v() : v);
+/** What a value is, for an error's words: "a string", "null", "an ArrayBuffer". */
+const kind = (v) => {
+  const name = v === null ? 'null' : typeof v === 'object' ? v.constructor?.name || 'Object' : typeof v;
+  return name === 'null' || name === 'undefined' ? name : (/^[AEIOU]/i.test(name) ? 'an ' : 'a ') + name;
+};
+/**
+ * Whether a chunk is bytes: a Uint8Array (a Node Buffer is one), from this
+ * realm or another: the Fetch and Streams standards' read loops take nothing else.
+ */
+const isBytes = (v) => Object.prototype.toString.call(v) === '[object Uint8Array]';
 /** The origin of the URL the core's OPEN names, serialized by the platform's URL parser. */
 const originOf = (url) => new URL(url).origin;
 
@@ -302,6 +312,12 @@ export class Driver {
       return;
     }
     if (!this.#current(conn)) return;
+    // A Response, or one of another realm or library: it has headers.
+    if (typeof response?.headers?.get !== 'function') {
+      // Only a custom fetch can get here: a mistake in the app, said as such.
+      this.#perform(sourceSetupError(this.#s, conn, ...put(NOT_RESPONSE.replace('{type}', kind(response)))));
+      return;
+    }
     const h = response.headers;
     const type = h.get('content-type');
     const retryAfter = h.get('retry-after');
@@ -367,6 +383,14 @@ export class Driver {
       if (!this.#current(conn)) return;
       if (result.done) {
         this.#perform(sourceBodyEnd(this.#s, conn));
+        return;
+      }
+      if (!isBytes(result.value)) {
+        // Never a silent end: the stream is cancelled, and the source fails
+        // (a supplied stream) or reconnects (a custom fetch's body).
+        const detail = NOT_BYTES.replace('{type}', kind(result.value));
+        reader.cancel(new TypeError(detail)).catch(() => {});
+        this.#perform(sourceBodyError(this.#s, now(), conn, 0, ...put(detail)));
         return;
       }
       if (sourceBody(this.#s, now(), conn, putBytes(result.value))) {

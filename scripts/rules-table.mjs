@@ -43,6 +43,9 @@ export function rulesTable() {
     `export const DETAIL = ${JSON.stringify(table.errors.detail)};`,
     `export const RETRYING = ${JSON.stringify(table.errors.retrying)};`,
     `export const GAVE_UP = ${JSON.stringify(table.errors.gaveUp)};`,
+    '/** The detail when a chunk is not a Uint8Array, or the fetch option gives no Response ({type}: what it was). */',
+    `export const NOT_BYTES = ${JSON.stringify(table.errors.notBytes)};`,
+    `export const NOT_RESPONSE = ${JSON.stringify(table.errors.notResponse)};`,
     '',
   ].join('\n');
 }

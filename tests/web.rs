@@ -852,3 +852,54 @@ async fn from_readable_stream_parses_a_body_the_app_fetched_itself() {
     assert_eq!(source.reconnection_time(), Duration::from_secs(5));
     assert_eq!(source.ready_state(), ReadyState::Closed);
 }
+
+#[wasm_bindgen_test]
+async fn a_stream_chunk_that_is_not_bytes_fails_the_source_and_says_so() {
+    // A stream of strings, as after a TextDecoderStream: the event before
+    // the first string arrives, then one error; never a silent end.
+    let make = js_sys::Function::new_no_args(
+        "return new ReadableStream({ start(c) { \
+           c.enqueue(new TextEncoder().encode('data: before\\n\\n')); \
+           c.enqueue('data: text\\n\\n'); } })",
+    );
+    let stream: web_sys::ReadableStream = make.call0(&JsValue::NULL).unwrap().unchecked_into();
+    let mut source = EventSource::from_readable_stream(&stream).unwrap();
+    let items = take(&mut source, 3).await;
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert_eq!(items[0], SourceEvent::Open);
+    // A supplied stream's messages have the origin "null".
+    assert!(
+        matches!(&items[1], SourceEvent::Message(m) if m.data == "before" && &*m.origin == "null"),
+        "{:?}",
+        items[1]
+    );
+    let error = error_of(&items[2]);
+    assert_eq!((error.reason, error.will_retry), (Reason::BodyError, false));
+    assert_eq!(
+        error.message,
+        "the stream errored: a chunk is a string, not a Uint8Array \
+         (encode text with a TextEncoderStream first)"
+    );
+    assert_eq!(source.ready_state(), ReadyState::Closed);
+}
+
+#[wasm_bindgen_test]
+async fn a_custom_fetch_that_gives_no_response_is_a_setup_error_naming_the_option() {
+    let fetch =
+        js_sys::Function::new_with_args("url, init", "return Promise.resolve({ status: 200 })");
+    let mut source = EventSource::builder("/never-fetched")
+        .fetch(fetch)
+        .max_attempts(0)
+        .build()
+        .unwrap();
+    let items = take(&mut source, 1).await;
+    let error = error_of(&items[0]);
+    assert_eq!((error.reason, error.will_retry), (Reason::Setup, false));
+    assert!(
+        error.message.starts_with(
+            "preparing the request failed: the fetch option resolved to an Object, not a Response"
+        ),
+        "{}",
+        error.message
+    );
+}

@@ -33,7 +33,7 @@ use web_sys::{
     RequestMode, Response,
 };
 
-use crate::error::ErrorEvent;
+use crate::error::{ErrorEvent, NOT_BYTES, NOT_RESPONSE};
 use crate::http::HeaderEncoding;
 use crate::parser::Batch;
 use crate::reconnect::{self, Action, PageEvent, Platform, ReadyState, ReconnectState};
@@ -487,8 +487,14 @@ async fn run_fetch(shared: Shared, request: reconnect::Request) {
         controller.abort();
         return;
     }
-    let response: Response = match response.and_then(|r| r.dyn_into::<Response>()) {
-        Ok(r) => r,
+    let response: Response = match response.map(|r| r.dyn_into::<Response>()) {
+        Ok(Ok(r)) => r,
+        // Only a custom fetch can get here: a mistake in the app, said as such.
+        Ok(Err(other)) => {
+            let detail = NOT_RESPONSE.replace("{type}", &kind(&other));
+            let action = shared.borrow_mut().machine.on_setup_error(conn, &detail);
+            return perform(&shared, action);
+        }
         Err(e) => {
             let action = shared.borrow_mut().machine.on_fetch_error(
                 now(),
@@ -529,6 +535,27 @@ async fn run_fetch(shared: Shared, request: reconnect::Request) {
             perform(&shared, action);
         }
     }
+}
+
+/// What a value is, for an error's words: "a string", "null", "an ArrayBuffer".
+fn kind(value: &JsValue) -> String {
+    let name = if value.is_null() {
+        String::from("null")
+    } else if value.is_object() {
+        js_sys::Reflect::get(value, &JsValue::from_str("constructor"))
+            .and_then(|c| js_sys::Reflect::get(&c, &JsValue::from_str("name")))
+            .ok()
+            .and_then(|n| n.as_string())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| String::from("Object"))
+    } else {
+        value.js_typeof().as_string().unwrap_or_default()
+    };
+    if name == "null" || name == "undefined" {
+        return name;
+    }
+    let vowel = name.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']);
+    alloc::format!("{} {name}", if vowel { "an" } else { "a" })
 }
 
 fn setup_failed(shared: &Shared, conn: u32, err: &JsValue) {
@@ -590,7 +617,19 @@ async fn read_body(shared: &Shared, conn: u32, reader: ReadableStreamDefaultRead
         }
         let value: Uint8Array = match result.value().dyn_into() {
             Ok(v) => v,
-            Err(_) => continue,
+            Err(other) => {
+                // Never a silent end: the stream is cancelled, and the source
+                // fails (a supplied stream) or reconnects (a custom fetch's
+                // body). The Fetch and Streams standards' read loops take
+                // nothing but a Uint8Array either.
+                let detail = NOT_BYTES.replace("{type}", &kind(&other));
+                let _ = reader.cancel_with_reason(&js_sys::TypeError::new(&detail));
+                let action = shared
+                    .borrow_mut()
+                    .machine
+                    .on_body_error(now(), conn, false, &detail);
+                return perform(shared, action);
+            }
         };
         let batch = {
             let mut guard = shared.borrow_mut();

@@ -533,6 +533,28 @@ test('fetch: a custom fetch is called with the URL and init of every attempt and
   );
 });
 
+test('fetch: a custom fetch that resolves to something other than a Response fails each attempt with an error naming the option', async () => {
+  const page = await ctx.page();
+  const r = await page.evaluate(async () => {
+    const run = (value) =>
+      record(WasmEventSource, '/never-fetched', { fetch: async () => value, retry: { initialDelay: 10, maxAttempts: 1 } }, { until: 'es.readyState === 2' });
+    const view = (log) => log.map((e) => [e.type, e.reason, e.willRetry, e.message]);
+    return {
+      undefined: view(await run(undefined)),
+      object: view(await run({ status: 200 })),
+      text: view(await run('data: x\n\n')),
+    };
+  });
+  const words = { undefined: 'undefined', object: 'an Object', text: 'a string' };
+  for (const [k, w] of Object.entries(words)) {
+    const detail = `preparing the request failed: the fetch option resolved to ${w}, not a Response`;
+    assert.deepEqual(r[k], [
+      ['error', 'setup', true, `${detail}; reconnecting in 10 ms (attempt 1)`],
+      ['error', 'setup', false, `${detail}; gave up after 1 reconnection attempts (retry.maxAttempts)`],
+    ], k);
+  }
+});
+
 test("fetch: the custom fetch's Response is what the source reads (also for a scheme fetch could not load)", async () => {
   const page = await ctx.page();
   const name = unique('synthetic');

@@ -403,6 +403,47 @@ test('fromReadableStream: an empty stream, an erroring stream, a BOM, close() ca
   assert.equal(r.state, 2);
 });
 
+test('fromReadableStream: a chunk that is not a Uint8Array (a string, a number, null, an ArrayBuffer) fails the source with an error that says so, never a silent end', async () => {
+  const page = await ctx.page();
+  const r = await page.evaluate(async () => {
+    const run = (bad) =>
+      new Promise((resolve) => {
+        let cancelled = null;
+        const stream = new ReadableStream({
+          start(c) {
+            // The events before the bad chunk arrive; the one after does not.
+            c.enqueue(new TextEncoder().encode('data: before\n\n'));
+            c.enqueue(bad);
+            c.enqueue(new TextEncoder().encode('data: after\n\n'));
+          },
+          cancel(reason) {
+            cancelled = `${reason?.name}: ${reason?.message}`;
+          },
+        });
+        const es = WasmEventSource.fromReadableStream(stream);
+        const log = [];
+        es.onmessage = (e) => log.push(e.data);
+        es.onerror = (e) => {
+          log.push({ state: es.readyState, reason: e.reason, willRetry: e.willRetry, message: e.message });
+          // Cancelling settles in a later task.
+          setTimeout(() => resolve({ log, cancelled }), 0);
+        };
+      });
+    return {
+      string: await run('data: text\n\n'),
+      number: await run(42),
+      null: await run(null),
+      arrayBuffer: await run(new TextEncoder().encode('data: x\n\n').buffer),
+    };
+  });
+  const kinds = { string: 'a string', number: 'a number', null: 'null', arrayBuffer: 'an ArrayBuffer' };
+  for (const [k, words] of Object.entries(kinds)) {
+    const detail = `a chunk is ${words}, not a Uint8Array (encode text with a TextEncoderStream first)`;
+    assert.deepEqual(r[k].log, ['before', { state: 2, reason: 'body-error', willRetry: false, message: `the stream errored: ${detail}` }], k);
+    assert.equal(r[k].cancelled, `TypeError: ${detail}`, `${k}: the stream was cancelled with the reason`);
+  }
+});
+
 test('fromReadableStream: the TransformStream pattern keeps lastEventId and reconnectionTime across piped streams; reset() drops a partial event', async () => {
   const page = await ctx.page();
   const r = await page.evaluate(async () => {
