@@ -49,6 +49,13 @@ fn main() {
             )
             .unwrap();
         }
+        if let Some(text) = option["defaultWithBody"].as_str() {
+            writeln!(
+                out,
+                "/// The default of `{js}` for a method that can carry a body.\npub const DEFAULT_{constant}_WITH_BODY: &str = {text:?};"
+            )
+            .unwrap();
+        }
         if let Some(words) = option["withoutBody"].as_str() {
             writeln!(out, "/// What `{js}` must be for a method without a body.\npub const {constant}_WITHOUT_BODY: &str = {words:?};").unwrap();
         }

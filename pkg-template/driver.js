@@ -150,7 +150,7 @@ export class Driver {
       n(o.inactivityTimeout),
       n(o.maxBufferSize),
       CREDENTIALS.indexOf(o.credentials) + 1,
-      (o.withCredentials ? 1 : 0) | (o.fetch ? 2 : 0) | (param !== undefined ? 4 : 0),
+      (o.withCredentials ? 1 : 0) | (o.fetch ? 2 : 0) | (param !== undefined ? 4 : 0) | (o.closeOnEnd ? 8 : 0),
       idLength,
       paramLength
     );

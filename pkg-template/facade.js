@@ -272,12 +272,15 @@ export class EventSource extends EventTarget {
   }
 
   // Ends every loop: after their messages with an error when the source
-  // failed (`details`), at once when it was closed.
+  // failed (`details`), at once when it was closed. A clean end of the
+  // stream that is not followed by a reconnection (a supplied stream,
+  // `streamEnd: 'close'`, `retry.maxAttempts` spent) ends them normally:
+  // only failures throw.
   #endIterators(details) {
     const iterators = this.#iterators;
     if (!iterators.length) return;
     this.#iterators = [];
-    const natural = !details || (details.reason === 'body-ended' && this.#url === STREAM_URL);
+    const natural = !details || details.reason === 'body-ended';
     const ending = [natural ? null : new EventSourceError(details), !details];
     for (const it of iterators) {
       if (it.end) it.end(...ending);

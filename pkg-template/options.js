@@ -127,6 +127,15 @@ export function normalize(init) {
     for (const s of retryOnStatus) number('retryOnStatus', s);
   }
 
+  // What a clean end of the response does: reconnect (the standard's), or
+  // close, so that a request with a body (an LLM prompt) is never sent
+  // again after its answer ended. The default follows the method.
+  const streamEnd = init.streamEnd;
+  if (streamEnd !== undefined && !OPTIONS.streamEnd.v.includes(streamEnd)) throw fail('streamEnd');
+  const withoutBody = METHODS_WITHOUT_BODY.includes((method ?? OPTIONS.method.d).toUpperCase());
+  const rule = OPTIONS.streamEnd;
+  const closeOnEnd = (streamEnd ?? (withoutBody ? rule.d : rule.dBody)) === rule.v[1];
+
   const signal = init.signal;
   if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) throw fail('signal');
 
@@ -173,6 +182,7 @@ export function normalize(init) {
       retryOnStatus,
       inactivityTimeout: number('inactivityTimeout', init.inactivityTimeout),
       maxBufferSize: number('maxBufferSize', init.maxBufferSize),
+      closeOnEnd,
       fetch: fetchFn,
     },
   };

@@ -20,13 +20,15 @@ export function rulesTable() {
       if (o.integer) fields.push('i:1');
     }
     if (o.default !== undefined) fields.push(`d:${JSON.stringify(o.default)}`);
+    if (o.defaultWithBody !== undefined) fields.push(`dBody:${JSON.stringify(o.defaultWithBody)}`);
+    if (o.values && o.js !== 'credentials') fields.push(`v:${JSON.stringify(o.values)}`);
     if (o.withoutBody) fields.push(`noBody:${JSON.stringify(o.withoutBody)}`);
     return `${JSON.stringify(o.js)}:{${fields.join(',')}}`;
   });
   const credentials = table.options.find((o) => o.js === 'credentials').values;
   return [
     '// Generated from src/rules.json by scripts/rules-table.mjs: edit that file.',
-    '/** Each option: e (what it must be), min, max, i (whole number), d (default), noBody. */',
+    '/** Each option: e (what it must be), min, max, i (whole number), d (default), dBody (default with a body), v (values), noBody. */',
     `export const OPTIONS = {${rules.join(',')}};`,
     '/** The credentials modes, in the order the core numbers them. */',
     `export const CREDENTIALS = ${JSON.stringify(credentials)};`,

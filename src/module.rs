@@ -171,7 +171,8 @@ pub struct Source {
 /// (the core's default applies); `max_attempts` is NaN or infinite for no
 /// limit. `credentials` is 0 when not given, else 1 + the mode's index in
 /// `omit`, `same-origin`, `include`. `flags`: 1 `withCredentials`, 2 a custom
-/// fetch, 4 a `lastEventIdQueryParam`. The input holds the `lastEventId`
+/// fetch, 4 a `lastEventIdQueryParam`, 8 a clean end closes the source
+/// (`streamEnd`, decided with the method by `options.js`). The input holds the `lastEventId`
 /// option (`id_len` bytes), then the query parameter's name (`param_len`).
 #[export_name = "n"]
 #[allow(clippy::too_many_arguments)]
@@ -218,6 +219,7 @@ pub extern "C" fn source_new(
     .copied();
     config.credentials = credentials_mode(flags & 1 != 0, mode);
     config.custom_fetch = flags & 2 != 0;
+    config.close_on_end = flags & 8 != 0;
     config.last_event_id = String::from(input_text(0, id_len));
     if flags & 4 != 0 {
         config.last_event_id_query_param =

@@ -60,6 +60,20 @@ pub fn allows_body(method: &str) -> bool {
         .any(|m| method.eq_ignore_ascii_case(m))
 }
 
+/// Whether a clean end of the response closes the source (`streamEnd:
+/// "close"`) rather than reconnecting: `stream_end` when given (`"close"`
+/// or `"reconnect"`), else by the method, so that a request that can carry
+/// a body (a POST: an LLM answer, whose end means done) is never sent again
+/// after the stream ended, while GET keeps the standard's reconnection.
+pub fn closes_on_end(stream_end: Option<&str>, method: &str) -> bool {
+    let chosen = stream_end.unwrap_or(if allows_body(method) {
+        DEFAULT_STREAM_END_WITH_BODY
+    } else {
+        DEFAULT_STREAM_END
+    });
+    chosen == STREAM_END_VALUES[1]
+}
+
 /// Whether `id` can be a last event id: no NUL, CR or LF (no `id:` line
 /// can set one, and it could not go out as a header).
 pub fn is_event_id(id: &str) -> bool {

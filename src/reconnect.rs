@@ -148,6 +148,10 @@ pub struct Config {
     /// through (it may know more schemes), and its rejections are its own
     /// (no CORS probe).
     pub custom_fetch: bool,
+    /// A clean end of the response closes the source (one `error`, with
+    /// [`Reason::BodyEnded`], CLOSED) instead of reconnecting: the end means
+    /// done (see [`options::closes_on_end`]).
+    pub close_on_end: bool,
 }
 
 impl Default for Config {
@@ -163,6 +167,7 @@ impl Default for Config {
             last_event_id_query_param: None,
             credentials: Credentials::SameOrigin,
             custom_fetch: false,
+            close_on_end: false,
         }
     }
 }
@@ -526,6 +531,11 @@ impl ReconnectState {
     pub fn on_body_end(&mut self, conn: u32) -> Action {
         if !self.is_current(conn) || self.phase != Phase::Streaming {
             return Action::None;
+        }
+        if self.config.close_on_end {
+            // The app said the end means done (streamEnd "close"): fail the
+            // connection, so nothing is sent again.
+            return self.fail(Reason::BodyEnded, Some(200), "");
         }
         // [spec] Body ends: reestablish the connection.
         self.reestablish(Reason::BodyEnded, Some(200), None, "")

@@ -20,7 +20,7 @@ use wasm_eventsource::error::{ErrorInfo, Failure};
 use wasm_eventsource::http::{
     fetchable_scheme, is_event_stream, parse_retry_after, Credentials, HeaderEncoding, MAX_DELAY,
 };
-use wasm_eventsource::options::is_valid_host;
+use wasm_eventsource::options::{closes_on_end, is_valid_host};
 use wasm_eventsource::parser::Batch;
 use wasm_eventsource::reconnect::{
     Action, Backoff, Config, PageEvent, Platform, ReadyState, Reason, ReconnectState, Request,
@@ -1585,6 +1585,54 @@ fn the_back_forward_cache_lets_the_connection_go_quietly_and_reconnects_at_once(
         (3004.0, Timer, NONE, Connecting),
         (9000.0, Thaw, fetch(3, ""), Connecting),
     ]);
+}
+
+#[test]
+fn a_clean_end_closes_the_source_when_the_end_means_done() {
+    // streamEnd "close": the end of the body fails the connection (one
+    // error, CLOSED), and no request is made again.
+    let mut d = open(Config {
+        close_on_end: true,
+        ..Config::default()
+    });
+    d.run(&[
+        (20.0, Body(1, b"data: answer\n\ndata: unfin"), NONE, Open),
+        (30.0, End(1), fail(Reason::BodyEnded, Some(200), 0), Closed),
+        (3030.0, Timer, NONE, Closed),
+    ]);
+    assert_eq!(d.data(), ["answer"]);
+    // A failure of the network still reconnects.
+    let mut d = open(Config {
+        close_on_end: true,
+        ..Config::default()
+    });
+    d.run(&[(
+        20.0,
+        NetErr(1, Reason::BodyError),
+        retry(Reason::BodyError, Some(200), 3000.0, 1),
+        Connecting,
+    )]);
+}
+
+#[test]
+fn the_default_stream_end_follows_the_method() {
+    let table = [
+        (None, "GET", false),
+        (None, "get", false),
+        (None, "HEAD", false),
+        (None, "POST", true),
+        (None, "PUT", true),
+        (None, "M-SEARCH", true),
+        (Some("reconnect"), "POST", false),
+        (Some("close"), "GET", true),
+    ];
+    for (given, method, closes) in table {
+        assert_eq!(
+            closes_on_end(given, method),
+            closes,
+            "{given:?} with {method}"
+        );
+    }
 }
 
 #[test]

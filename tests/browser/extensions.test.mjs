@@ -135,17 +135,20 @@ test('method and body: string, URLSearchParams, Blob, ArrayBuffer, typed array v
     let asyncCalls = 0;
     const form = new FormData();
     form.append('field', 'value');
+    // A clean end reconnects here (streamEnd), to see each body sent again.
+    const streamEnd = 'reconnect';
     const inits = {
-      string: { method: 'POST', body: 'hello' },
-      URLSearchParams: { method: 'POST', body: new URLSearchParams({ a: '1', b: 'x y' }) },
-      Blob: { method: 'POST', body: new Blob(['blob-data'], { type: 'application/x-test' }) },
-      ArrayBuffer: { method: 'POST', body: Uint8Array.from([0, 1, 2, 255]).buffer },
-      view: { method: 'POST', body: Uint8Array.from([9, 9, 104, 105, 9]).subarray(2, 4) },
-      FormData: { method: 'POST', body: form },
-      function: { method: 'PUT', body: () => JSON.stringify({ attempt: ++calls }) },
+      string: { method: 'POST', body: 'hello', streamEnd },
+      URLSearchParams: { method: 'POST', body: new URLSearchParams({ a: '1', b: 'x y' }), streamEnd },
+      Blob: { method: 'POST', body: new Blob(['blob-data'], { type: 'application/x-test' }), streamEnd },
+      ArrayBuffer: { method: 'POST', body: Uint8Array.from([0, 1, 2, 255]).buffer, streamEnd },
+      view: { method: 'POST', body: Uint8Array.from([9, 9, 104, 105, 9]).subarray(2, 4), streamEnd },
+      FormData: { method: 'POST', body: form, streamEnd },
+      function: { method: 'PUT', body: () => JSON.stringify({ attempt: ++calls }), streamEnd },
       'async function': {
         method: 'POST',
         body: async () => new Blob([`async ${++asyncCalls}`], { type: 'text/x-async' }),
+        streamEnd,
       },
     };
     // Two requests each: the functions must run again for the reconnect.
@@ -185,6 +188,68 @@ test('method and body: string, URLSearchParams, Blob, ArrayBuffer, typed array v
     { method: 'POST', body: b64('async 1'), type: 'text/x-async' },
     { method: 'POST', body: b64('async 2'), type: 'text/x-async' },
   ]);
+});
+
+test('streamEnd: a POST stream that ends cleanly is done (one request, one error with reason body-ended, CLOSED, for await ends normally); streamEnd reconnect sends it again', async () => {
+  const page = await ctx.page();
+  const names = { post: unique('end-post'), loop: unique('end-loop'), again: unique('end-again'), get: unique('end-get'), spent: unique('end-spent') };
+  const answer = closeAfter('retry: 50\nid: 1\ndata: Hello\n\nid: 2\ndata: world\n\n');
+  await Promise.all(Object.values(names).map((n) => script(ctx.base, n, only(answer))));
+  const r = await page.evaluate(async (names) => {
+    const view = (log) => log.map((e) => [e.type, e.data ?? e.reason, e.readyState, e.willRetry]);
+    const post = { method: 'POST', body: JSON.stringify({ prompt: 'hi' }), headers: { 'content-type': 'application/json' } };
+    // The default for POST: the end means done.
+    const done = view(await record(WasmEventSource, `/sse/${names.post}`, post, { until: 'es.readyState === 2' }));
+    // for await: every message, then the loop ends without throwing.
+    const seen = [];
+    let threw = null;
+    try {
+      for await (const m of new WasmEventSource(`/sse/${names.loop}`, post)) seen.push(m.data);
+    } catch (e) {
+      threw = String(e);
+    }
+    // streamEnd 'reconnect': a subscription; the body goes again, with the id.
+    const again = view(
+      await record(WasmEventSource, `/sse/${names.again}`, { ...post, streamEnd: 'reconnect' }, { until: "log.filter((e) => e.type === 'open').length >= 2" })
+    );
+    // GET with streamEnd 'close'.
+    const get = view(await record(WasmEventSource, `/sse/${names.get}`, { streamEnd: 'close' }, { until: 'es.readyState === 2' }));
+    // GET with maxAttempts 0: no reconnection follows the clean end, so a loop ends normally too.
+    const spentSeen = [];
+    let spentThrew = null;
+    try {
+      for await (const m of new WasmEventSource(`/sse/${names.spent}`, { retry: { maxAttempts: 0 } })) spentSeen.push(m.data);
+    } catch (e) {
+      spentThrew = String(e);
+    }
+    return { done, seen, threw, again, get, spentSeen, spentThrew };
+  }, names);
+  const closed = [
+    ['open', undefined, 1, undefined],
+    ['message', 'Hello', 1, undefined],
+    ['message', 'world', 1, undefined],
+    ['error', 'body-ended', 2, false],
+  ];
+  assert.deepEqual(r.done, closed);
+  assert.deepEqual([r.seen, r.threw], [['Hello', 'world'], null]);
+  assert.deepEqual(r.get, closed);
+  assert.deepEqual([r.spentSeen, r.spentThrew], [['Hello', 'world'], null]);
+  assert.deepEqual(r.again.slice(0, 4), [
+    ['open', undefined, 1, undefined],
+    ['message', 'Hello', 1, undefined],
+    ['message', 'world', 1, undefined],
+    ['error', 'body-ended', 0, true],
+  ]);
+  // Nothing is sent again after a clean end, unless asked.
+  for (const k of ['post', 'loop', 'get', 'spent']) assert.equal(await reached(ctx.base, names[k], 2, 300), false, `${k} sent the request again`);
+  const again = await requests(ctx.base, names.again);
+  assert.deepEqual(
+    again.slice(0, 2).map((r) => [r.method, Buffer.from(r.body_b64, 'base64').toString(), r.headers['last-event-id'] ?? null]),
+    [
+      ['POST', '{"prompt":"hi"}', null],
+      ['POST', '{"prompt":"hi"}', '2'],
+    ]
+  );
 });
 
 test("credentials: 'omit' keeps same-origin cookies off the request (withCredentials still reflects the init)", async () => {
@@ -685,6 +750,8 @@ test('invalid options throw a TypeError naming the option, and start nothing', a
     ['body', "{ method: 'POST', body: 42 }"],
     ['body', "{ method: 'POST', body: {} }"],
     ['credentials', "{ credentials: 'always' }"],
+    ['streamEnd', "{ streamEnd: 'never' }"],
+    ['streamEnd', '{ streamEnd: true }'],
     ['lastEventId', '{ lastEventId: 42 }'],
     ['lastEventId', "{ lastEventId: 'a\\nb' }"],
     ['lastEventId', "{ lastEventId: 'a\\0b' }"],
