@@ -1,5 +1,8 @@
-// What the HTML standard says an EventSource does (/work/shared/SPEC.md),
-// checked in each engine (TEST_BROWSER: Chromium, Firefox, WebKit) against
+// What the HTML standard says an EventSource does (HTML § 9.2, "Server-sent
+// events", https://html.spec.whatwg.org/multipage/server-sent-events.html:
+// § 9.2.2 the interface and its constructor, § 9.2.3 the processing model,
+// § 9.2.4 Last-Event-ID, § 9.2.5-9.2.6 parsing and interpreting the
+// stream), checked in each engine (TEST_BROWSER: Chromium, Firefox, WebKit) against
 // the scripted test server. Every scenario runs through the browser's own
 // EventSource (NativeEventSource) and ours (WasmEventSource): each test
 // asserts the expected result AND that ours saw what native saw, ignoring the
@@ -7,8 +10,8 @@
 // message) and timing. Where an engine's native class deviates from the
 // standard (nativeDeviation), the test says so, checks native against what
 // it does and ours against the standard. Where a fetch-based EventSource
-// cannot match native (SPEC.md, "must document"), each class is checked
-// against its own documented behaviour.
+// cannot match native (README.md, "What differs from the native
+// EventSource"), each class is checked against its own documented behaviour.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
