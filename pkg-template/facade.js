@@ -226,8 +226,9 @@ export class EventSource extends EventTarget {
    * iterator of `{ type, data, lastEventId, origin }`, from now on. The loop
    * keeps going across reconnections and ends when the source is closed;
    * when it fails, the messages received are yielded and then an
-   * `EventSourceError` is thrown (the end of a supplied stream just ends
-   * the loop). Leaving the loop (break, return, throw) closes the source.
+   * `EventSourceError` is thrown (a clean end of the stream with no
+   * reconnection to follow just ends the loop). Leaving the loop (break,
+   * return, throw) closes the source.
    * When the loop falls `highWaterMark` messages behind, the source stops
    * reading the response until it has caught up halfway.
    */
