@@ -46,8 +46,10 @@ FUZZ_SECONDS ?= 600
 fuzz: ## Fuzz the parser for FUZZ_SECONDS (default 600): libFuzzer on stable Rust, any bytes at any chunking
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
-test-fuzz: ## A 30-second round of the parser's fuzz target (part of make test)
-	scripts/fuzz.sh 30
+# Inputs of make test's fuzz round, mutated from the committed seeds with a fixed random seed.
+FUZZ_CHECK_RUNS ?= 60000
+test-fuzz: ## A reproducible round of the parser's fuzz target (part of make test): the committed seeds, then FUZZ_CHECK_RUNS mutations with a fixed seed
+	scripts/fuzz.sh --check $(FUZZ_CHECK_RUNS)
 
 test-doc: ## Doc tests for wasm32 (the Rust API's examples and the README's Rust snippets compile)
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

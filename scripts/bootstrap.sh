@@ -44,6 +44,8 @@ fi
 # MiniBrowser has no headless mode; and wabt, whose wasm-objdump names the
 # largest functions in `make build`'s size table. One `apt-get update` at most.
 APT_PACKAGES=()
+# libFuzzer (the fuzz round of make test) is C++, built by the libfuzzer-sys crate.
+command -v c++ >/dev/null 2>&1 || command -v g++ >/dev/null 2>&1 || APT_PACKAGES+=(g++)
 [ -x /usr/bin/chromium ] || APT_PACKAGES+=(chromium)
 [ -x /usr/bin/chromedriver ] || APT_PACKAGES+=(chromium-driver)
 [ -x /usr/bin/firefox-esr ] || APT_PACKAGES+=(firefox-esr)
@@ -51,10 +53,22 @@ APT_PACKAGES=()
 [ -x /usr/bin/Xvfb ] || APT_PACKAGES+=(xvfb)
 [ -x /usr/bin/wasm-objdump ] || APT_PACKAGES+=(wabt)
 if [ ${#APT_PACKAGES[@]} -gt 0 ]; then
+  # apt-get needs root: as root directly, else through sudo if it works
+  # without a password prompt; otherwise say what to install and stop.
+  if [ "$(id -u)" -eq 0 ]; then
+    as_root=()
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root=(sudo -n)
+  else
+    say "missing Debian packages: ${APT_PACKAGES[*]}"
+    say "installing them needs root: run as root, or with passwordless sudo, or first run:"
+    say "  sudo apt-get update && sudo apt-get install -y ${APT_PACKAGES[*]}"
+    exit 1
+  fi
   say "installing Debian packages: ${APT_PACKAGES[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
 fi
 
 # Node tools (current wasm-opt from the npm `binaryen` package, playwright-core

@@ -5,6 +5,13 @@
 # (they need nightly), and the parser has no unsafe code for them to check.
 #
 #   scripts/fuzz.sh SECONDS [LIBFUZZER_FLAG...]   build, then fuzz for SECONDS
+#   scripts/fuzz.sh --check RUNS                  build, then a reproducible round:
+#                                                 every committed seed, then RUNS
+#                                                 inputs mutated from them with a
+#                                                 fixed random seed (what `make
+#                                                 test` runs: the same inputs on
+#                                                 every machine, so it fails only
+#                                                 when the code changed)
 #   scripts/fuzz.sh FILE...                       build, then replay inputs
 #
 # Exits non-zero when the target fails (panic, assertion, timeout, memory
@@ -17,7 +24,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 usage() {
-  echo "usage: $0 SECONDS [LIBFUZZER_FLAG...] | $0 FILE..." >&2
+  echo "usage: $0 SECONDS [LIBFUZZER_FLAG...] | $0 --check RUNS | $0 FILE..." >&2
   exit 2
 }
 [ $# -ge 1 ] || usage
@@ -34,6 +41,33 @@ export RUSTFLAGS="-Cpasses=sancov-module \
 unset CARGO_BUILD_TARGET CARGO_TARGET_DIR
 cargo build --release --manifest-path fuzz/Cargo.toml --target "$host" --bin parser
 target=fuzz/target/$host/release/parser
+
+if [ "$1" = --check ]; then
+  [ $# -eq 2 ] && [[ $2 =~ ^[0-9]+$ ]] || usage
+  artifacts=fuzz/artifacts/parser
+  mkdir -p "$artifacts"
+  # New inputs go to a directory of this run's own, which is dropped: the
+  # next round starts from the same committed seeds.
+  scratch=$(mktemp -d)
+  trap 'rm -rf "$scratch"' EXIT
+  # Coverage features hash code addresses: without address randomisation
+  # the round is the same on every run, not only the same inputs.
+  fixed=()
+  if setarch "$(uname -m)" -R true 2>/dev/null; then
+    fixed=(setarch "$(uname -m)" -R)
+  fi
+  "${fixed[@]}" "$target" \
+    -seed=1 \
+    -reload=0 \
+    -runs="$2" \
+    -timeout=10 \
+    -rss_limit_mb=512 \
+    -dict=fuzz/parser.dict \
+    -artifact_prefix="$artifacts/" \
+    -print_final_stats=1 \
+    "$scratch" fuzz/seeds/parser
+  exit
+fi
 
 if ! [[ $1 =~ ^[0-9]+$ ]]; then
   for file in "$@"; do
