@@ -8,8 +8,9 @@
 //     WebAssembly ('wasm-unsafe-eval') and under one that does not, and the
 //     forced script tag under the latter;
 //   - in Node, Deno and Bun;
-//   - the types, with `tsc --noEmit` (TypeScript 5 and 7, strict, three
-//     module resolutions);
+//   - the types, with `tsc --noEmit` (TypeScript 5 and 7, strict, no
+//     skipLibCheck, three module resolutions), with the DOM library and in
+//     a Node-only project;
 //   - `npm publish --dry-run` of pkg/ and `cargo publish --dry-run`.
 // Needs `make build` first (pkg/) and the release test server.
 import { before, after, test } from 'node:test';
@@ -42,6 +43,7 @@ before(async () => {
   ctx.files = packed[0].files.map((f) => f.path).sort();
   cpSync(join(root, 'tests/packaging/apps'), apps, { recursive: true });
   cpSync(join(root, 'tests/packaging/types'), join(apps, 'types'), { recursive: true });
+  cpSync(join(root, 'tests/packaging/types-node'), join(apps, 'types-node'), { recursive: true });
   writeFileSync(
     join(apps, 'package.json'),
     JSON.stringify({ private: true, type: 'module', dependencies: { 'wasm-eventsource': `file:${ctx.tarball}` } })
@@ -191,21 +193,39 @@ test('Node: EventStreamParser, for await, fromReadableStream() and the parser en
   assert.deepEqual(out.parserOnly, ['a', 'b']);
 });
 
+// The package's declarations must compile with the DOM library (where the
+// class is a drop-in for the DOM's), with the DOM library and @types/node
+// together, and in a project for Node alone. `types: ["node"]` finds
+// @types/node in the repository's node_modules, above the fixtures.
+// Tests that talk to the test server come before these: tsc holds the
+// event loop (spawnSync) for a minute, and the keep-alive connection that
+// this process's fetch pools does not survive that (its next request
+// fails with "fetch failed").
+const TYPE_PROJECTS = [
+  ['with the DOM library', 'types', []],
+  ['with the DOM library and @types/node', 'types', ['--types', 'node']],
+  ['in a Node-only project (lib es2022, types node)', 'types-node', []],
+];
 for (const [ts, tsc] of [
   ['TypeScript 5', join(root, 'node_modules/typescript5/bin/tsc')],
   ['TypeScript 7', join(root, 'node_modules/typescript/bin/tsc')],
 ]) {
-  test(`${ts}: the types are a drop-in for the DOM's EventSource (strict, every module resolution)`, () => {
-    const version = sh(process.execPath, [tsc, '--version'], root).trim();
-    assert.match(version, ts === 'TypeScript 5' ? /^Version 5\./ : /^Version 7\./);
-    for (const [module, resolution] of [
-      ['nodenext', 'nodenext'],
-      ['node16', 'node16'],
-      ['esnext', 'bundler'],
-    ]) {
-      sh(process.execPath, [tsc, '-p', 'tsconfig.json', '--module', module, '--moduleResolution', resolution], join(apps, 'types'));
-    }
-  });
+  for (const [label, project, extra] of TYPE_PROJECTS) {
+    test(`${ts}: the types compile ${label} (strict, no skipLibCheck, every module resolution)`, () => {
+      const version = sh(process.execPath, [tsc, '--version'], root).trim();
+      assert.match(version, ts === 'TypeScript 5' ? /^Version 5\./ : /^Version 7\./);
+      const config = JSON.parse(readFileSync(join(apps, project, 'tsconfig.json'), 'utf8')).compilerOptions;
+      assert.deepEqual([config.strict, config.skipLibCheck], [true, false]);
+      assert.equal(config.lib.includes('dom'), project === 'types', 'the Node-only project has no DOM library');
+      for (const [module, resolution] of [
+        ['nodenext', 'nodenext'],
+        ['node16', 'node16'],
+        ['esnext', 'bundler'],
+      ]) {
+        sh(process.execPath, [tsc, '-p', 'tsconfig.json', '--module', module, '--moduleResolution', resolution, ...extra], join(apps, project));
+      }
+    });
+  }
 }
 
 test('the tarball holds the package and nothing else; npm publish --dry-run passes', () => {
