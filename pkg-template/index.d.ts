@@ -1,5 +1,26 @@
+// The types this package takes from its environment are written in terms of
+// globals that both TypeScript's DOM library and @types/node (20 and later)
+// declare: EventTarget, Event, MessageEvent, Headers, RequestInit, Response,
+// ReadableStream, AbortSignal. Names only the DOM library has
+// (`HeadersInit`, `RequestCredentials`, `EventListenerOrEventListenerObject`,
+// `AddEventListenerOptions`, generic `MessageEvent<T>`) are derived from
+// those globals below, so a Node-only project (`"lib": ["es2022"]`,
+// `"types": ["node"]`) type-checks this file, and with the DOM library each
+// is exactly the DOM's type.
+
+/** A listener `EventTarget.addEventListener` takes (the DOM's `EventListenerOrEventListenerObject`). */
+type Listener = NonNullable<Parameters<EventTarget['addEventListener']>[1]>;
+/** The options `addEventListener` takes (the DOM's `boolean | AddEventListenerOptions`). */
+type AddOptions = Parameters<EventTarget['addEventListener']>[2];
+/** The options `removeEventListener` takes (the DOM's `boolean | EventListenerOptions`). */
+type RemoveOptions = Parameters<EventTarget['removeEventListener']>[2];
+/** A `message` event: the DOM's `MessageEvent<string>`. */
+interface TextMessageEvent extends MessageEvent {
+  readonly data: string;
+}
+
 /** A value a `headers` option may be: anything `new Headers(init)` accepts. */
-export type HeadersValue = HeadersInit;
+export type HeadersValue = NonNullable<ConstructorParameters<typeof Headers>[0]>;
 /** A request body the `body` option may be. */
 export type BodyValue = string | Blob | FormData | URLSearchParams | ArrayBuffer | ArrayBufferView;
 
@@ -28,7 +49,7 @@ export interface EventSourceInit {
   /** Request body (not with GET/HEAD), or a (possibly async) function called before every attempt. */
   body?: BodyValue | (() => BodyValue | Promise<BodyValue>);
   /** Fetch credentials mode; overrides what `withCredentials` implies. */
-  credentials?: RequestCredentials;
+  credentials?: NonNullable<RequestInit['credentials']>;
   /** `Last-Event-ID` to send on the first request. */
   lastEventId?: string;
   /** Also send the last event id in this query parameter. */
@@ -105,7 +126,7 @@ export interface EventSourceErrorEvent extends Event {
 
 export interface EventSourceEventMap {
   open: Event;
-  message: MessageEvent<string>;
+  message: TextMessageEvent;
   error: EventSourceErrorEvent;
 }
 
@@ -133,12 +154,12 @@ export interface StandardEventSource extends EventTarget {
   readonly CONNECTING: 0;
   readonly OPEN: 1;
   readonly CLOSED: 2;
-  addEventListener<K extends keyof StandardEventSourceEventMap>(type: K, listener: (this: StandardEventSource, ev: StandardEventSourceEventMap[K]) => any, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: string, listener: (this: StandardEventSource, event: MessageEvent) => any, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof StandardEventSourceEventMap>(type: K, listener: (this: StandardEventSource, ev: StandardEventSourceEventMap[K]) => any, options?: boolean | EventListenerOptions): void;
-  removeEventListener(type: string, listener: (this: StandardEventSource, event: MessageEvent) => any, options?: boolean | EventListenerOptions): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+  addEventListener<K extends keyof StandardEventSourceEventMap>(type: K, listener: (this: StandardEventSource, ev: StandardEventSourceEventMap[K]) => any, options?: AddOptions): void;
+  addEventListener(type: string, listener: (this: StandardEventSource, event: MessageEvent) => any, options?: AddOptions): void;
+  addEventListener(type: string, listener: Listener, options?: AddOptions): void;
+  removeEventListener<K extends keyof StandardEventSourceEventMap>(type: K, listener: (this: StandardEventSource, ev: StandardEventSourceEventMap[K]) => any, options?: RemoveOptions): void;
+  removeEventListener(type: string, listener: (this: StandardEventSource, event: MessageEvent) => any, options?: RemoveOptions): void;
+  removeEventListener(type: string, listener: Listener, options?: RemoveOptions): void;
 }
 
 /** A message, as a `for await` loop over a source yields it. */
@@ -192,7 +213,7 @@ export declare class EventSource extends EventTarget implements StandardEventSou
   /** 0 (CONNECTING), 1 (OPEN) or 2 (CLOSED). */
   readonly readyState: number;
   onopen: ((this: StandardEventSource, ev: Event) => any) | null;
-  onmessage: ((this: StandardEventSource, ev: MessageEvent<string>) => any) | null;
+  onmessage: ((this: StandardEventSource, ev: TextMessageEvent) => any) | null;
   onerror: ((this: StandardEventSource, ev: EventSourceErrorEvent) => any) | null;
   close(): void;
   /** The source's last event id string: what a reconnection sends as `Last-Event-ID` (whatwg/html#12272). */
@@ -211,12 +232,12 @@ export declare class EventSource extends EventTarget implements StandardEventSou
   messages(options?: EventSourceMessagesOptions): AsyncIterableIterator<EventSourceMessage>;
   /** `for await (const message of source)`: `messages()` of every type. */
   [Symbol.asyncIterator](): AsyncIterableIterator<EventSourceMessage>;
-  addEventListener<K extends keyof EventSourceEventMap>(type: K, listener: (this: EventSource, ev: EventSourceEventMap[K]) => any, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: string, listener: (this: EventSource, event: MessageEvent<string>) => any, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof EventSourceEventMap>(type: K, listener: (this: EventSource, ev: EventSourceEventMap[K]) => any, options?: boolean | EventListenerOptions): void;
-  removeEventListener(type: string, listener: (this: EventSource, event: MessageEvent<string>) => any, options?: boolean | EventListenerOptions): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+  addEventListener<K extends keyof EventSourceEventMap>(type: K, listener: (this: EventSource, ev: EventSourceEventMap[K]) => any, options?: AddOptions): void;
+  addEventListener(type: string, listener: (this: EventSource, event: TextMessageEvent) => any, options?: AddOptions): void;
+  addEventListener(type: string, listener: Listener | null, options?: AddOptions): void;
+  removeEventListener<K extends keyof EventSourceEventMap>(type: K, listener: (this: EventSource, ev: EventSourceEventMap[K]) => any, options?: RemoveOptions): void;
+  removeEventListener(type: string, listener: (this: EventSource, event: TextMessageEvent) => any, options?: RemoveOptions): void;
+  removeEventListener(type: string, listener: Listener | null, options?: RemoveOptions): void;
 }
 
 /**

@@ -11,7 +11,10 @@
 //   wasm-eventsource.js  the script tag (`wasm-eventsource/script`): one classic
 //                        script, wasm inlined, instantiated synchronously
 //   wasm_eventsource_bg.wasm   the core (src/module.rs), after wasm-opt
-//   *.d.ts, package.json, README.md
+//   *.d.ts, package.json
+//   README.md            the user's sections of the repository's README
+//                        (scripts/npm-readme.mjs)
+//   LICENSE-MIT, LICENSE-APACHE, CHANGELOG.md   as in the repository
 // The option checks import './rules-table.js', generated here from
 // src/rules.json (scripts/rules-table.mjs).
 // Usage: node scripts/build-pkg.mjs  (after the release wasm32 build; `make build`)
@@ -21,6 +24,7 @@ import { gzipSync } from 'node:zlib';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { npmReadme } from './npm-readme.mjs';
 import { rulesTable } from './rules-table.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -168,8 +172,10 @@ await build({
 });
 
 for (const f of ['index.d.ts', 'parser.d.ts', 'polyfill.d.ts', 'iterate.d.ts', 'script.d.ts']) copyFileSync(join(tpl, f), join(out, f));
-copyFileSync(join(root, 'README.md'), join(out, 'README.md'));
 const pkgJson = JSON.parse(readFileSync(join(tpl, 'package.json'), 'utf8'));
+// The user's sections of the repository's README (scripts/npm-readme.mjs).
+writeFileSync(join(out, 'README.md'), npmReadme(readFileSync(join(root, 'README.md'), 'utf8'), pkgJson));
+for (const f of ['LICENSE-MIT', 'LICENSE-APACHE', 'CHANGELOG.md']) copyFileSync(join(root, f), join(out, f));
 pkgJson.version = cargoVersion;
 writeFileSync(join(out, 'package.json'), JSON.stringify(pkgJson, null, 2) + '\n');
 

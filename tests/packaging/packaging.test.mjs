@@ -7,10 +7,14 @@
 //     worker, a classic worker (importScripts) and a module service worker; the Vite app under a CSP that allows
 //     WebAssembly ('wasm-unsafe-eval') and under one that does not, and the
 //     forced script tag under the latter;
-//   - in Node, Deno and Bun;
-//   - the types, with `tsc --noEmit` (TypeScript 5 and 7, strict, three
-//     module resolutions);
-//   - `npm publish --dry-run` of pkg/ and `cargo publish --dry-run`.
+//   - in Node (with `import`, and with `require()` from CommonJS, as far
+//     back as `engines` says), Deno and Bun;
+//   - the types, with `tsc --noEmit` (TypeScript 5 and 7, strict, no
+//     skipLibCheck, three module resolutions), with the DOM library and in
+//     a Node-only project;
+//   - the README, the licences and the changelog in both packages:
+//     `npm publish --dry-run` of pkg/, `cargo package --list` and
+//     `cargo publish --dry-run`.
 // Needs `make build` first (pkg/) and the release test server.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +23,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, script, startServer, stall, unique } from '../browser/harness.mjs';
+import { npmReadme, slug } from '../../scripts/npm-readme.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const work = join(root, 'target/packaging');
@@ -42,6 +47,7 @@ before(async () => {
   ctx.files = packed[0].files.map((f) => f.path).sort();
   cpSync(join(root, 'tests/packaging/apps'), apps, { recursive: true });
   cpSync(join(root, 'tests/packaging/types'), join(apps, 'types'), { recursive: true });
+  cpSync(join(root, 'tests/packaging/types-node'), join(apps, 'types-node'), { recursive: true });
   writeFileSync(
     join(apps, 'package.json'),
     JSON.stringify({ private: true, type: 'module', dependencies: { 'wasm-eventsource': `file:${ctx.tarball}` } })
@@ -191,22 +197,122 @@ test('Node: EventStreamParser, for await, fromReadableStream() and the parser en
   assert.deepEqual(out.parserOnly, ['a', 'b']);
 });
 
+/** Whether `version` (x.y.z) satisfies `range`, in the subset of npm's syntax `engines` uses here: `^x.y.z` and `>=x.y.z` joined by `||`. */
+function satisfies(version, range) {
+  const parse = (v) => v.split('.').map(Number);
+  const cmp = (a, b) => a.map((n, i) => n - b[i]).find((d) => d !== 0) ?? 0;
+  const v = parse(version);
+  return range.split('||').some((part) => {
+    const m = /^\s*(\^|>=)(\d+\.\d+\.\d+)\s*$/.exec(part);
+    if (!m) throw new Error(`engines range ${JSON.stringify(range)}: cannot read ${JSON.stringify(part)}`);
+    const min = parse(m[2]);
+    return cmp(v, min) >= 0 && (m[1] === '>=' || v[0] === min[0]);
+  });
+}
+
+test("Node: require('wasm-eventsource') from CommonJS streams, in every Node that engines admits", async () => {
+  const engines = JSON.parse(readFileSync(join(apps, 'node_modules/wasm-eventsource/package.json'), 'utf8')).engines.node;
+  // engines admits the versions whose require() loads ES modules without a
+  // flag (20.19 and 22.12 unflagged it) and no earlier one.
+  for (const v of ['20.19.0', '20.20.2', '22.12.0', '23.0.0', '24.1.0']) assert.ok(satisfies(v, engines), `${engines} admits ${v}`);
+  for (const v of ['18.20.0', '20.0.0', '20.18.3', '21.7.3', '22.0.0', '22.11.0']) assert.ok(!satisfies(v, engines), `${engines} excludes ${v}`);
+  assert.ok(satisfies(process.versions.node, engines), `this Node (${process.versions.node}) is one that ${engines} admits`);
+
+  const name = unique('cjs');
+  await script(ctx.server.base, name, { responses: [stall('event: greet\nid: 7\ndata: hello\n\n')] });
+  const r = spawnSync(process.execPath, ['require.cjs', ctx.server.base, name], { cwd: join(apps, 'runtime'), encoding: 'utf8', timeout: 30000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()), {
+    type: 'greet',
+    data: 'hello',
+    lastEventId: '7',
+    origin: ctx.server.base,
+    parser: 'function',
+    sameClass: true,
+    requireModule: true,
+  });
+  const reqs = await (await fetch(`${ctx.server.base}/_requests/${name}?kind=attempts`)).json();
+  assert.equal(reqs[0].headers['x-app'], name);
+
+  // The package is ES modules only: a Node whose require() cannot load ES
+  // modules (as before 20.19 and 22.12) cannot load it, which is why
+  // engines excludes those versions.
+  const old = spawnSync(process.execPath, ['--no-experimental-require-module', 'require.cjs', ctx.server.base, name], {
+    cwd: join(apps, 'runtime'),
+    encoding: 'utf8',
+    timeout: 30000,
+  });
+  assert.notEqual(old.status, 0);
+  assert.match(old.stderr, /ERR_REQUIRE_ESM/);
+});
+
+// The package's declarations must compile with the DOM library (where the
+// class is a drop-in for the DOM's), with the DOM library and @types/node
+// together, and in a project for Node alone. `types: ["node"]` finds
+// @types/node in the repository's node_modules, above the fixtures.
+// Tests that talk to the test server come before these: tsc holds the
+// event loop (spawnSync) for a minute, and the keep-alive connection that
+// this process's fetch pools does not survive that (its next request
+// fails with "fetch failed").
+const TYPE_PROJECTS = [
+  ['with the DOM library', 'types', []],
+  ['with the DOM library and @types/node', 'types', ['--types', 'node']],
+  ['in a Node-only project (lib es2022, types node)', 'types-node', []],
+];
 for (const [ts, tsc] of [
   ['TypeScript 5', join(root, 'node_modules/typescript5/bin/tsc')],
   ['TypeScript 7', join(root, 'node_modules/typescript/bin/tsc')],
 ]) {
-  test(`${ts}: the types are a drop-in for the DOM's EventSource (strict, every module resolution)`, () => {
-    const version = sh(process.execPath, [tsc, '--version'], root).trim();
-    assert.match(version, ts === 'TypeScript 5' ? /^Version 5\./ : /^Version 7\./);
-    for (const [module, resolution] of [
-      ['nodenext', 'nodenext'],
-      ['node16', 'node16'],
-      ['esnext', 'bundler'],
-    ]) {
-      sh(process.execPath, [tsc, '-p', 'tsconfig.json', '--module', module, '--moduleResolution', resolution], join(apps, 'types'));
-    }
-  });
+  for (const [label, project, extra] of TYPE_PROJECTS) {
+    test(`${ts}: the types compile ${label} (strict, no skipLibCheck, every module resolution)`, () => {
+      const version = sh(process.execPath, [tsc, '--version'], root).trim();
+      assert.match(version, ts === 'TypeScript 5' ? /^Version 5\./ : /^Version 7\./);
+      const config = JSON.parse(readFileSync(join(apps, project, 'tsconfig.json'), 'utf8')).compilerOptions;
+      assert.deepEqual([config.strict, config.skipLibCheck], [true, false]);
+      assert.equal(config.lib.includes('dom'), project === 'types', 'the Node-only project has no DOM library');
+      for (const [module, resolution] of [
+        ['nodenext', 'nodenext'],
+        ['node16', 'node16'],
+        ['esnext', 'bundler'],
+      ]) {
+        sh(process.execPath, [tsc, '-p', 'tsconfig.json', '--module', module, '--moduleResolution', resolution, ...extra], join(apps, project));
+      }
+    });
+  }
 }
+
+/** The licences, the user's README and the changelog: what each package must ship. */
+const DOCS = ['CHANGELOG.md', 'LICENSE-APACHE', 'LICENSE-MIT', 'README.md'];
+
+test("the npm README is the repository README's user sections, with links that work on npmjs.com", () => {
+  const shipped = readFileSync(join(apps, 'node_modules/wasm-eventsource/README.md'), 'utf8');
+  const pkgJson = JSON.parse(readFileSync(join(root, 'pkg-template/package.json'), 'utf8'));
+  assert.equal(shipped, npmReadme(readFileSync(join(root, 'README.md'), 'utf8'), pkgJson), 'made from README.md as it is now');
+  const prose = shipped.replace(/^```[\s\S]*?^```/gm, '').replace(/`+[^`]*?`+/g, '');
+  const headings = prose.match(/^#{1,3} .*$/gm);
+  for (const h of [
+    '# wasm-eventsource',
+    '## Usage',
+    '### npm',
+    '### Node, Deno and Bun',
+    '### Workers',
+    '### Script tag',
+    '### Size',
+    '## Options',
+    '## Browser support',
+    '## What differs from the native EventSource',
+    '## License',
+  ]) {
+    assert.ok(headings.includes(h), `the npm README has ${h}`);
+  }
+  for (const h of ['## The two commands', '### Rust', '## How it works']) assert.ok(!headings.includes(h), `the npm README leaves out ${h}`);
+  assert.doesNotMatch(shipped, /make (test|demo|setup)\b|npm-readme:/);
+  // Outside code, every link is absolute or to a heading of the npm README.
+  const anchors = new Set(shipped.replace(/^```[\s\S]*?^```/gm, '').match(/^#+ .*$/gm).map((h) => '#' + slug(h.replace(/^#+ /, ''))));
+  for (const [, target] of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
+    assert.ok(/^https?:\/\//.test(target) || anchors.has(target), `a link that works on npmjs.com: ${target}`);
+  }
+});
 
 test('the tarball holds the package and nothing else; npm publish --dry-run passes', () => {
   const chunks = ctx.files.filter((f) => f.startsWith('chunk-'));
@@ -214,6 +320,9 @@ test('the tarball holds the package and nothing else; npm publish --dry-run pass
   assert.deepEqual(
     ctx.files.filter((f) => !f.startsWith('chunk-')),
     [
+      'CHANGELOG.md',
+      'LICENSE-APACHE',
+      'LICENSE-MIT',
       'README.md',
       'index.d.ts',
       'index.js',
@@ -233,9 +342,20 @@ test('the tarball holds the package and nothing else; npm publish --dry-run pass
       'wasm_eventsource_bg.wasm',
     ]
   );
-  sh('npm', ['publish', '--dry-run', '--ignore-scripts'], join(root, 'pkg'));
+  for (const f of DOCS) {
+    assert.equal(readFileSync(join(apps, 'node_modules/wasm-eventsource', f), 'utf8').length > 0, true, `${f} is not empty`);
+    if (f !== 'README.md') assert.equal(readFileSync(join(apps, 'node_modules/wasm-eventsource', f), 'utf8'), readFileSync(join(root, f), 'utf8'), `${f} as in the repository`);
+  }
+  const published = JSON.parse(sh('npm', ['publish', '--dry-run', '--ignore-scripts', '--json'], join(root, 'pkg')));
+  const listed = published['wasm-eventsource'].files.map((f) => f.path);
+  for (const f of DOCS) assert.ok(listed.includes(f), `npm publish --dry-run lists ${f}: ${listed}`);
 });
 
-test('cargo publish --dry-run of the crate passes (the test server is not published)', () => {
+test('the crate ships the README, the licences and the changelog; cargo publish --dry-run passes (the test server is not published)', () => {
+  const listed = sh('cargo', ['package', '--list', '--allow-dirty', '-p', 'wasm-eventsource'], root).split('\n');
+  for (const f of DOCS) assert.ok(listed.includes(f), `cargo package --list lists ${f}`);
+  const manifest = readFileSync(join(root, 'Cargo.toml'), 'utf8');
+  assert.match(manifest, /^readme = "README\.md"$/m);
+  assert.match(manifest, /^license = "MIT OR Apache-2\.0"$/m);
   sh('cargo', ['publish', '--dry-run', '--allow-dirty', '-p', 'wasm-eventsource'], root);
 });

@@ -9,6 +9,7 @@ import EventSourceDefault, {
   ready,
   type EventSourceErrorEvent,
   type EventSourceErrorReason,
+  type EventSourceEventMap,
   type EventSourceInit,
   type EventSourceMessage,
 } from 'wasm-eventsource';
@@ -98,10 +99,28 @@ async function streams(response: Response): Promise<string[]> {
   return [...seen, String(fromStream.readyState), String(alone.readable.locked)];
 }
 
+// With the DOM library, the types the package derives from the environment
+// (so that it also compiles without that library) are the DOM's own.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type EventSourceAddListener = Parameters<EventSource['addEventListener']>;
+const domTypes: [
+  Same<NonNullable<EventSourceInit['headers']>, HeadersInit | (() => HeadersInit | Promise<HeadersInit>)>,
+  Same<NonNullable<EventSourceInit['credentials']>, RequestCredentials>,
+  Same<EventSourceEventMap['message'], MessageEvent<string>>,
+  Same<EventSourceAddListener[1], EventListenerOrEventListenerObject | null>,
+  Same<EventSourceAddListener[2], boolean | AddEventListenerOptions | undefined>,
+  Same<Parameters<EventSource['removeEventListener']>[2], boolean | EventListenerOptions | undefined>,
+] = [true, true, true, true, true, true];
+es.addEventListener('message', (e) => {
+  // @ts-expect-error a message's data is a string
+  const wrong: number = e.data;
+  void [wrong, e.ports, e.source];
+});
+
 // The script tag's globals.
 const Wasm: typeof globalThis.EventSource = WasmEventSource;
 const loaded: Promise<void> = WasmEventSource.ready;
 const count: number = WasmEventSource.liveEngines() + liveEngines();
 const native: typeof globalThis.EventSource | undefined = NativeEventSource;
 
-export const used = [sharedInit, Default, FromPolyfill, dom, sources, state, Wasm, loaded, count, native, ready, streams];
+export const used = [domTypes, sharedInit, Default, FromPolyfill, dom, sources, state, Wasm, loaded, count, native, ready, streams];
