@@ -54,6 +54,13 @@ export interface EventSourceInit {
   lastEventId?: string;
   /** Also send the last event id in this query parameter. */
   lastEventIdQueryParam?: string;
+  /**
+   * What a clean end of the response does: `'reconnect'` (the standard's;
+   * the default for GET and HEAD) or `'close'` (the default for other
+   * methods: the end means done, so a request body is never sent again;
+   * one `error` with reason `'body-ended'`, CLOSED, and `for await` ends).
+   */
+  streamEnd?: 'reconnect' | 'close';
   /** Backoff policy. */
   retry?: RetryOptions;
   /** Statuses that reconnect (honouring `Retry-After`) instead of failing. */

@@ -25,6 +25,7 @@ const init: EventSourceInit = {
   credentials: 'include',
   lastEventId: '41',
   lastEventIdQueryParam: 'lastId',
+  streamEnd: 'reconnect',
   retry: { initialDelay: 1000, maxDelay: 30000, multiplier: 2, jitter: true, maxAttempts: 5 },
   retryOnStatus: [429, 503],
   inactivityTimeout: 45000,
@@ -34,6 +35,8 @@ const init: EventSourceInit = {
 };
 const fixedHeaders: EventSourceInit = { headers: new Headers({ 'X-A': '1' }), body: new Blob(['x']), retry: { jitter: 0.5 } };
 const sharedInit: EventSourceInit[] = [{ shared: true }, { shared: 'clock', headers: { 'X-A': '1' } }];
+// @ts-expect-error streamEnd is 'reconnect' or 'close'
+const badEnd: EventSourceInit = { streamEnd: 'never' };
 
 // The class is a drop-in for the DOM's...
 const Ctor: typeof globalThis.EventSource = EventSource;
@@ -123,4 +126,4 @@ const loaded: Promise<void> = WasmEventSource.ready;
 const count: number = WasmEventSource.liveEngines() + liveEngines();
 const native: typeof globalThis.EventSource | undefined = NativeEventSource;
 
-export const used = [domTypes, sharedInit, Default, FromPolyfill, dom, sources, state, Wasm, loaded, count, native, ready, streams];
+export const used = [domTypes, sharedInit, badEnd, Default, FromPolyfill, dom, sources, state, Wasm, loaded, count, native, ready, streams];
