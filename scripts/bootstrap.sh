@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 # the version Cargo.lock resolves (the library itself asks only for ^0.2.93).
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 WASM_PACK_VERSION=0.15.1
+GECKODRIVER_VERSION=0.37.1
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
 say() { printf '[bootstrap] %s\n' "$*"; }
@@ -33,9 +34,9 @@ if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERS
   cargo install wasm-pack --version "$WASM_PACK_VERSION" --force
 fi
 
-if [ "$(geckodriver --version 2>/dev/null | head -n1 | awk '{print $1}')" != geckodriver ]; then
-  say "installing geckodriver (Firefox's WebDriver server; takes ~4 min on 2 cores)"
-  cargo install geckodriver
+if [ "$(geckodriver --version 2>/dev/null | head -n1 | awk '{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+  say "installing geckodriver $GECKODRIVER_VERSION (Firefox's WebDriver server; takes ~4 min on 2 cores)"
+  cargo install geckodriver --version "$GECKODRIVER_VERSION" --force
 fi
 
 # The browser engines the tests run in, from Debian: Chromium (+ chromedriver
@@ -71,12 +72,13 @@ if [ ${#APT_PACKAGES[@]} -gt 0 ]; then
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
 fi
 
-# Node tools (current wasm-opt from the npm `binaryen` package, playwright-core
-# driving Debian's Chromium) come from package.json at the top level.
+# Node tools (current wasm-opt from the npm `binaryen` package, esbuild,
+# TypeScript, the bundlers, playwright-core driving Debian's Chromium, Deno
+# and Bun) at the exact versions of the committed package-lock.json.
 if ! [ -x node_modules/.bin/wasm-opt ] || ! [ -d node_modules/playwright-core ] \
-   || [ package.json -nt node_modules/.installed ]; then
-  say "installing node dev tools (binaryen, playwright-core)"
-  npm install --no-audit --no-fund --silent
+   || [ package-lock.json -nt node_modules/.installed ] || [ package.json -nt node_modules/.installed ]; then
+  say "installing node dev tools (npm ci: the versions of package-lock.json)"
+  npm ci --no-audit --no-fund --silent
   touch node_modules/.installed
 fi
 say "toolchain ready"
