@@ -82,7 +82,7 @@ mod module;
 
 #[cfg(all(target_arch = "wasm32", feature = "rust-api"))]
 mod browser;
-#[cfg(all(target_arch = "wasm32", feature = "rust-api"))]
+#[cfg(feature = "rust-api")]
 mod event_source;
 
 pub use error::{ErrorEvent, ErrorInfo, Failure};
@@ -93,12 +93,13 @@ pub use reconnect::{Action, Backoff, Config, Platform, ReadyState, Reason, Recon
 #[cfg(all(target_arch = "wasm32", feature = "rust-api"))]
 pub use browser::live_engines;
 
-/// The README's Rust snippets, compiled by `make test-doc` (for wasm32,
-/// where the Rust API exists).
-#[cfg(all(doctest, target_arch = "wasm32", feature = "rust-api"))]
+/// The README's Rust snippets, compiled by `make test-doc` (for wasm32) and
+/// by `cargo test` (natively: the Rust API compiles on every target).
+#[cfg(all(doctest, feature = "rust-api"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
-#[cfg(all(target_arch = "wasm32", feature = "rust-api"))]
+#[cfg(feature = "rust-api")]
 pub use event_source::{
-    Body, BuildError, Builder, EventSource, Message, SourceEvent, DEFAULT_QUEUE_CAPACITY,
+    Body, BuildError, Builder, EventSource, Message, SetupError, SourceEvent,
+    DEFAULT_QUEUE_CAPACITY,
 };
