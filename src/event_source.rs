@@ -591,7 +591,7 @@ impl Builder {
 }
 
 /// A Server-Sent Events source: the standard `EventSource` as a
-/// [`Stream`] of [`SourceEvent`]s.
+/// [`Stream`](futures_core::Stream) of [`SourceEvent`]s.
 ///
 /// The stream ends after the source fails (an error with `will_retry`
 /// false) or is closed. Dropping it closes it: the fetch is aborted and the
