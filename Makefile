@@ -10,7 +10,7 @@ EXAMPLE := examples/rust-app
 # An app pinned to the oldest wasm-bindgen the crate's requirements allow.
 DOWNSTREAM_WASM_BINDGEN := 0.2.93
 
-.PHONY: test-size help setup test test-js lint fmt-check clippy test-native test-fuzz fuzz test-doc build example test-downstream test-wasm test-browser test-packaging demo bench bench-native bench-browser bench-size server clean
+.PHONY: test-size help setup test test-js lint fmt-check clippy doc test-native test-fuzz fuzz test-doc build example test-downstream test-wasm test-browser test-packaging demo bench bench-native bench-browser bench-size server clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -18,7 +18,7 @@ help: ## List the targets
 setup: ## Install the toolchain and the browser engines (idempotent; skips what is present)
 	@scripts/bootstrap.sh
 
-test: setup lint test-native test-js test-fuzz test-doc build test-size example test-downstream test-wasm test-browser test-packaging ## Everything CI runs
+test: setup lint doc test-native test-js test-fuzz test-doc build test-size example test-downstream test-wasm test-browser test-packaging ## Everything CI runs
 	@echo "make test: all passed"
 
 lint: fmt-check clippy ## cargo fmt --check and clippy -D warnings (native, the no_std core, wasm32, the module, the example)
@@ -34,6 +34,14 @@ clippy:
 	cargo clippy -p wasm-eventsource --lib --no-default-features -- -D warnings
 	cargo clippy -p wasm-eventsource --lib --target $(WASM_TARGET) --no-default-features --features module -- -D warnings
 	cargo clippy --manifest-path $(EXAMPLE)/Cargo.toml --target $(WASM_TARGET) --target-dir target -- -D warnings
+
+# Docs with every warning an error (broken links, missing docs): the Rust
+# API for wasm32 and natively (as docs.rs builds it, and as a full-stack
+# app's server side sees it), and the no_std core alone.
+doc: ## cargo doc -D warnings: the Rust API for wasm32 and natively, and the no_std core (--no-default-features)
+	RUSTDOCFLAGS="-D warnings" cargo doc -p wasm-eventsource --no-deps --target $(WASM_TARGET)
+	RUSTDOCFLAGS="-D warnings" cargo doc -p wasm-eventsource --no-deps
+	RUSTDOCFLAGS="-D warnings" cargo doc -p wasm-eventsource --no-deps --no-default-features
 
 test-native: ## Native tests: parser fixtures, property tests, reconnect scenarios, error messages, test server
 	cargo test --workspace

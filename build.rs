@@ -141,7 +141,7 @@ fn main() {
          impl ErrorInfo {{\n\
          /// Which of [`SENTENCES`] the event says: the one of its reason, or\n\
          /// of its reason for a source reading a supplied stream.\n\
-         pub fn sentence(&self) -> usize {{\n\
+         pub(crate) fn sentence(&self) -> usize {{\n\
          match (self.reason, self.supplied) {{ {arms} }}\n}}\n}}\n\
          impl Reason {{\n\
          /// The reason's name, as the JavaScript `error` event's `reason`\n\

@@ -18,33 +18,64 @@ use core::time::Duration;
 
 use alloc::string::{String, ToString};
 
-/// Why an `error` event is fired.
+/// Why an `error` event is fired: [`ErrorEvent::reason`], and the
+/// JavaScript `error` event's `reason` property ([`Reason::as_str`]).
+///
+/// What the source does next is the event's `will_retry`. As the standard
+/// says, a failure of the network or the end of the body reconnects, and a
+/// response the source cannot use fails it (closed for good). A reason
+/// that reconnects fails the source instead once `max_attempts` has run out
+/// (`gave_up`), and always for a source reading a stream the app supplied
+/// (`from_readable_stream`), which cannot be asked for again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Reason {
-    /// fetch rejected before a response: the network failed (DNS, refused,
-    /// reset, offline). CORS refusals are [`Reason::Cors`].
+    /// The fetch failed before a response: DNS, a refused or reset
+    /// connection, the browser offline. Reconnects. The fetch of a
+    /// cross-origin URL that fails is probed first, and is
+    /// [`Reason::Cors`] if the server turns out to answer; the rejections
+    /// of an app's own `fetch` are not probed, so they are all this reason.
     Network,
-    /// The response body broke off with an error.
+    /// The response body broke off with an error after `open`. Reconnects.
     BodyError,
-    /// The response body ended normally.
+    /// The response body ended normally: the server closed the stream.
+    /// Reconnects, as the standard says.
     BodyEnded,
-    /// The response status was not 200.
+    /// The response status was not 200 (redirects are followed first).
+    /// Fails the source, unless the status is one of `retry_on_status`:
+    /// then it reconnects, waiting at least what `Retry-After` asks.
     Status,
-    /// The response's MIME type was not `text/event-stream`.
+    /// The response's MIME type was not `text/event-stream`. Fails the
+    /// source.
     ContentType,
-    /// The stream buffered more incomplete input than `maxBufferSize`.
+    /// The stream held more incomplete input (a partial line and the event
+    /// being assembled) than `max_buffer_size` allows. Fails the source,
+    /// once the events completed before it are delivered.
     Overflow,
-    /// Nothing arrived within `inactivityTimeout`.
+    /// Nothing at all (not even a comment) arrived within
+    /// `inactivity_timeout`, counted from the request or the last bytes
+    /// received. Reconnects.
     Inactivity,
-    /// The URL's scheme cannot be fetched.
+    /// The URL's scheme cannot be fetched: only `http:`, `https:`, `blob:`
+    /// and `data:` can, unless the app supplies its own `fetch`. Fails the
+    /// source before any request.
     Scheme,
-    /// Preparing the request (a `headers` or `body` function) failed, or the
-    /// WebAssembly module could not load.
+    /// Preparing the request failed: a `headers` or `body` function failed
+    /// (in Rust, returned a `SetupError`; in JavaScript, threw or
+    /// rejected), the headers it computed are not valid, or the app's own
+    /// `fetch` threw instead of returning. Reconnects, calling the functions
+    /// again. (In JavaScript also when the WebAssembly module could not
+    /// load, which fails the source.)
     Setup,
-    /// The server answered, but CORS forbids the page to read the response
-    /// (or to send the request: a rejected preflight).
+    /// CORS refused the request: the fetch of a cross-origin URL failed,
+    /// but the server answers (a `no-cors` probe reached it), so it does not
+    /// allow this origin or rejected the preflight. Fails the source, as the
+    /// standard does for a CORS failure. (In a `COEP: require-corp` page the
+    /// probe needs the server's `Cross-Origin-Resource-Policy`; without it
+    /// a refusal is [`Reason::Network`].)
     Cors,
     /// The page stopped the request (`window.stop()`), not the source.
+    /// Fails the source, as `window.stop()` fails a native `EventSource`.
     Aborted,
 }
 
@@ -123,8 +154,8 @@ include!(concat!(env!("OUT_DIR"), "/words.rs"));
 /// [`Action::Fail`]): what happened and what comes next, and what its
 /// sentence names. [`Failure::event`] words it.
 ///
-/// [`Action::Retry`]: crate::Action::Retry
-/// [`Action::Fail`]: crate::Action::Fail
+/// [`Action::Retry`]: crate::reconnect::Action::Retry
+/// [`Action::Fail`]: crate::reconnect::Action::Fail
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
     /// The event's fields.
@@ -151,11 +182,13 @@ impl Failure {
 }
 
 impl ErrorEvent {
-    /// The event for `info`. `detail` is the content type for
-    /// [`Reason::ContentType`], otherwise the message of the exception that
-    /// caused it (empty if none). `max_buffer_size` and
+    /// The event for `info`, as [`Failure::event`] words it. `detail` is the
+    /// content type for [`Reason::ContentType`], otherwise the message of
+    /// the exception that caused it (empty if none). `max_buffer_size` and
     /// `inactivity_timeout` are the limits the overflow and inactivity
-    /// sentences name.
+    /// sentences name. Public for this crate's own tests; not covered by
+    /// semver.
+    #[doc(hidden)]
     pub fn new(
         info: &ErrorInfo,
         detail: &str,
@@ -222,7 +255,8 @@ fn fill(words: &str, value: &dyn Fn(&str) -> String) -> String {
 
 /// The sentence of an overflow, wherever the parser runs (a source's error
 /// event, the stream parser's error).
-pub fn overflow_sentence() -> usize {
+#[cfg(feature = "module")]
+pub(crate) fn overflow_sentence() -> usize {
     ErrorInfo {
         reason: Reason::Overflow,
         status: None,

@@ -7,55 +7,40 @@
 //! `error`) and offers every extension of the JavaScript init dictionary
 //! through [`Builder`].
 //!
-//! ```no_run
-//! use futures_util::StreamExt;
-//! use std::time::Duration;
-//! use wasm_eventsource::{EventSource, SourceEvent};
-//!
-//! # async fn run() -> Result<(), wasm_eventsource::BuildError> {
-//! let mut source = EventSource::builder("/api/stream")
-//!     .header("Authorization", "Bearer t0k3n")
-//!     .initial_delay(Duration::from_secs(1))
-//!     .multiplier(2.0)
-//!     .max_delay(Duration::from_secs(30))
-//!     .jitter(1.0)
-//!     .build()?;
-//! while let Some(event) = source.next().await {
-//!     match event {
-//!         SourceEvent::Open => {}
-//!         SourceEvent::Message(m) => web_sys::console::log_1(&m.data.into()),
-//!         SourceEvent::Error(e) if e.will_retry => {}
-//!         SourceEvent::Error(e) => web_sys::console::warn_1(&e.message.into()),
-//!     }
-//! }
-//! # Ok(())
-//! # }
-//! ```
+//! The types exist on every target. A source opens on wasm32 only, where
+//! `web` checks what needs the browser (the URL, the headers) and starts
+//! the browser driver (`src/browser`); elsewhere [`Builder::build`] returns
+//! [`BuildError::UnsupportedTarget`] and no [`EventSource`] can exist
+//! (`unsupported`).
 
+use alloc::borrow::Cow;
 use alloc::boxed::Box;
-use alloc::collections::VecDeque;
-use alloc::format;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::cell::RefCell;
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
+use core::task::{Context, Poll};
 use core::time::Duration;
 
 use futures_core::stream::{FusedStream, Stream};
-use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
-use crate::browser::{self, Compute, Frontend, PerAttempt, RequestSpec};
-use crate::error::ErrorEvent;
-use crate::http::{Credentials, MAX_DELAY, STREAM_URL};
-use crate::options::{self, Rule};
-use crate::parser::Batch;
-use crate::reconnect::{Config, PageEvent, ReadyState, ReconnectState};
+use crate::http::{Credentials, MAX_DELAY};
+use crate::options;
+use crate::reconnect::{Config, ReadyState};
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+#[cfg(target_arch = "wasm32")]
+use web::{open, open_stream, Source};
+
+#[cfg(not(target_arch = "wasm32"))]
+mod unsupported;
+#[cfg(not(target_arch = "wasm32"))]
+use unsupported::{open, open_stream, Source};
 
 /// Messages a source queues for a consumer that is behind before it stops
 /// reading the response body (the JavaScript class's `highWaterMark`).
@@ -68,9 +53,9 @@ pub enum SourceEvent {
     Open,
     /// A message event, of any type (`message` or the `event:` field's).
     Message(Message),
-    /// `error`. When [`will_retry`](ErrorEvent::will_retry) is false the
-    /// source is closed and the stream ends after this item.
-    Error(ErrorEvent),
+    /// `error`. When [`will_retry`](crate::ErrorEvent::will_retry) is
+    /// false the source is closed and the stream ends after this item.
+    Error(crate::ErrorEvent),
 }
 
 /// A message event.
@@ -88,6 +73,9 @@ pub struct Message {
 
 /// A request body: text, bytes, or any JavaScript value `fetch` accepts as
 /// a body (`Blob`, `FormData`, `URLSearchParams`, `ReadableStream`...).
+///
+/// [`Builder::body`] takes anything that converts into one: a `String` or
+/// `&str`, a `Vec<u8>` or byte slice, or a [`JsValue`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     /// Sent as UTF-8.
@@ -110,6 +98,18 @@ impl From<&str> for Body {
     }
 }
 
+impl From<&String> for Body {
+    fn from(text: &String) -> Body {
+        Body::Text(text.clone())
+    }
+}
+
+impl From<Cow<'_, str>> for Body {
+    fn from(text: Cow<'_, str>) -> Body {
+        Body::Text(text.into_owned())
+    }
+}
+
 impl From<Vec<u8>> for Body {
     fn from(bytes: Vec<u8>) -> Body {
         Body::Bytes(bytes)
@@ -122,24 +122,25 @@ impl From<&[u8]> for Body {
     }
 }
 
+impl<const N: usize> From<&[u8; N]> for Body {
+    fn from(bytes: &[u8; N]) -> Body {
+        Body::Bytes(bytes.to_vec())
+    }
+}
+
 impl From<JsValue> for Body {
     fn from(value: JsValue) -> Body {
         Body::Js(value)
     }
 }
 
-impl Body {
-    fn to_js(&self) -> JsValue {
-        match self {
-            Body::Text(text) => JsValue::from_str(text),
-            Body::Bytes(bytes) => Uint8Array::from(&bytes[..]).into(),
-            Body::Js(value) => value.clone(),
-        }
-    }
-}
-
-/// Why [`Builder::build`] refused: the JavaScript class throws a
-/// `SyntaxError` or `TypeError` for the same input.
+/// Why [`Builder::build`] (or [`EventSource::from_readable_stream`])
+/// refused to open a source.
+///
+/// For a bad URL or option the JavaScript class throws a `SyntaxError` or a
+/// `TypeError`; converted into a [`JsValue`] (`?` in a `#[wasm_bindgen]`
+/// function), a `BuildError` is that same kind of error, with its
+/// [`Display`](fmt::Display) text as the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BuildError {
@@ -156,6 +157,11 @@ pub enum BuildError {
         /// What it must be.
         expected: String,
     },
+    /// This build is not for wasm32, where the browser (or a worker) gives
+    /// a source `fetch` and streams: the Rust API's types compile on every
+    /// target, so that the server side of a full-stack app builds, but a
+    /// source opens only in code that runs in the browser.
+    UnsupportedTarget,
 }
 
 impl fmt::Display for BuildError {
@@ -165,37 +171,140 @@ impl fmt::Display for BuildError {
             BuildError::Option { option, expected } => {
                 write!(f, "EventSource option `{option}` must be {expected}")
             }
+            BuildError::UnsupportedTarget => write!(
+                f,
+                "an EventSource opens only on wasm32, in a browser or a worker; this build \
+                 is for {}-{}: open sources in code that runs in the browser",
+                std::env::consts::ARCH,
+                std::env::consts::OS
+            ),
         }
     }
 }
 
 impl std::error::Error for BuildError {}
 
-fn option_error(option: &'static str, expected: impl Into<String>) -> BuildError {
-    BuildError::Option {
-        option,
-        expected: expected.into(),
+impl From<BuildError> for JsValue {
+    /// What the JavaScript class throws for the same input: a
+    /// `SyntaxError` `DOMException` for the URL, a `TypeError` for an
+    /// option; an `Error` off wasm32 (where no JavaScript runs this).
+    fn from(error: BuildError) -> JsValue {
+        let message = error.to_string();
+        match error {
+            BuildError::Url { .. } => {
+                match web_sys::DomException::new_with_message_and_name(&message, "SyntaxError") {
+                    Ok(exception) => exception.into(),
+                    // No DOMException in this global: the plain kind.
+                    Err(_) => js_sys::SyntaxError::new(&message).into(),
+                }
+            }
+            BuildError::Option { .. } => js_sys::TypeError::new(&message).into(),
+            BuildError::UnsupportedTarget => js_sys::Error::new(&message).into(),
+        }
     }
 }
 
-/// The error for a value `rule` refuses.
-fn refused(rule: &Rule) -> BuildError {
-    option_error(rule.rust, rule.expected)
+/// Why a closure of [`Builder::headers_with_async`] or
+/// [`Builder::body_with_async`] could not prepare a request. The source
+/// fires an error event ([`Reason::Setup`](crate::Reason::Setup)) whose
+/// message ends with this error's, then reconnects as after a network
+/// error, calling the closure again.
+///
+/// `?` makes one from a [`JsValue`] (a rejected promise: its `message`, as
+/// the JavaScript class reports a `headers` function that rejects), a
+/// [`js_sys::Error`], a [`JsError`], a `String` or `&str`, or a boxed
+/// [`std::error::Error`]; [`SetupError::new`] from any other error, or
+/// anything that displays: `.map_err(SetupError::new)?`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupError {
+    message: String,
 }
 
-/// `value` if `rule` allows it.
-fn check(rule: &Rule, value: f64) -> Result<f64, BuildError> {
-    if rule.allows(value) {
-        Ok(value)
-    } else {
-        Err(refused(rule))
+impl SetupError {
+    /// An error whose message is `error`'s [`Display`](fmt::Display) text.
+    pub fn new(error: impl fmt::Display) -> SetupError {
+        SetupError {
+            message: error.to_string(),
+        }
+    }
+
+    /// The message, as the error event's message quotes it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for SetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+#[wasm_bindgen]
+extern "C" {
+    /// JavaScript's `String(value)`.
+    #[wasm_bindgen(catch, js_name = String)]
+    fn js_string(value: &JsValue) -> Result<String, JsValue>;
+}
+
+impl From<JsValue> for SetupError {
+    /// `String(value.message ?? value)`, the words the JavaScript class
+    /// reports for a `headers` or `body` function that rejects with `value`.
+    fn from(value: JsValue) -> SetupError {
+        let message = js_sys::Reflect::get(&value, &JsValue::from_str("message"))
+            .ok()
+            .filter(|m| !m.is_undefined() && !m.is_null())
+            .unwrap_or(value);
+        SetupError {
+            message: js_string(&message).unwrap_or_else(|_| format!("{message:?}")),
+        }
+    }
+}
+
+impl From<js_sys::Error> for SetupError {
+    fn from(error: js_sys::Error) -> SetupError {
+        SetupError::from(JsValue::from(error))
+    }
+}
+
+impl From<JsError> for SetupError {
+    fn from(error: JsError) -> SetupError {
+        SetupError::from(JsValue::from(error))
+    }
+}
+
+impl From<String> for SetupError {
+    fn from(message: String) -> SetupError {
+        SetupError { message }
+    }
+}
+
+impl From<&str> for SetupError {
+    fn from(message: &str) -> SetupError {
+        SetupError::from(message.to_string())
+    }
+}
+
+impl From<Box<dyn std::error::Error>> for SetupError {
+    fn from(error: Box<dyn std::error::Error>) -> SetupError {
+        SetupError::new(error)
+    }
+}
+
+impl From<Box<dyn std::error::Error + Send + Sync>> for SetupError {
+    fn from(error: Box<dyn std::error::Error + Send + Sync>) -> SetupError {
+        SetupError::new(error)
     }
 }
 
 /// A Rust closure that computes a request part before every attempt.
-type ComputeFn<T> = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<T, String>>>>>;
+type ComputeFn<T> = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<T, SetupError>>>>>;
 
 /// A per-attempt request part, as the builder holds it.
+// Off wasm32 nothing opens a source, so nothing reads the options.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 enum Dynamic<T> {
     Fixed(T),
     Computed(ComputeFn<T>),
@@ -215,19 +324,16 @@ where
         .collect()
 }
 
-fn pairs_to_js(pairs: &[(String, String)]) -> JsValue {
-    pairs
-        .iter()
-        .map(|(k, v)| Array::of2(&k.into(), &v.into()))
-        .collect::<Array>()
-        .into()
-}
-
 /// Options for an [`EventSource`], the same as the JavaScript init
 /// dictionary's. Every option is optional; with none the source behaves as
 /// the standard says. Made by [`EventSource::builder`]; values are checked
 /// by [`build`](Builder::build).
+// Each option is a field here and a method below; `web::open` checks it
+// against its rule in src/rules.json and hands it to the machine's `Config`
+// or to the request.
 #[must_use = "a builder does nothing until build() is called"]
+// Off wasm32 nothing opens a source, so nothing reads the options.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub struct Builder {
     url: String,
     config: Config,
@@ -254,9 +360,9 @@ impl fmt::Debug for Builder {
 }
 
 impl Builder {
-    fn new(url: &str) -> Builder {
+    fn new(url: String) -> Builder {
         Builder {
-            url: url.to_string(),
+            url,
             config: Config::default(),
             method: None,
             headers: Vec::new(),
@@ -286,9 +392,8 @@ impl Builder {
 
     /// Add a request header sent with every attempt. `Accept:
     /// text/event-stream` is sent unless you set `Accept`.
-    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
-        self.headers
-            .push((name.as_ref().to_string(), value.as_ref().to_string()));
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -308,33 +413,51 @@ impl Builder {
         self
     }
 
-    /// Headers computed asynchronously before every attempt. An `Err` is
-    /// an error event (reason [`Reason::Setup`](crate::Reason::Setup)) and
-    /// the source reconnects as after a network error.
-    pub fn headers_with_async<F, Fut, I, K, V, E>(mut self, f: F) -> Self
+    /// Headers computed asynchronously before every attempt (after those of
+    /// [`header`](Builder::header)): a token from the app's auth code, say.
+    ///
+    /// An `Err` is an error event (reason
+    /// [`Reason::Setup`](crate::Reason::Setup)) and the source reconnects
+    /// as after a network error. [`SetupError`] says what `?` converts;
+    /// `Ok(...)` needs no annotation:
+    ///
+    /// ```no_run
+    /// # use wasm_bindgen::JsValue;
+    /// # async fn token() -> Result<String, JsValue> { Ok(String::new()) }
+    /// # fn main() -> Result<(), wasm_eventsource::BuildError> {
+    /// let source = wasm_eventsource::EventSource::builder("/events")
+    ///     .headers_with_async(|| async {
+    ///         let token = token().await?;
+    ///         Ok([("Authorization", format!("Bearer {token}"))])
+    ///     })
+    ///     .build()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn headers_with_async<F, Fut, I, K, V>(mut self, f: F) -> Self
     where
         F: Fn() -> Fut + 'static,
-        Fut: Future<Output = Result<I, E>> + 'static,
+        Fut: Future<Output = Result<I, SetupError>> + 'static,
         I: IntoIterator<Item = (K, V)>,
         K: AsRef<str>,
         V: AsRef<str>,
-        E: fmt::Display,
     {
         self.headers_fn = Some(Rc::new(move || {
             let future = f();
-            Box::pin(async move { future.await.map(to_pairs).map_err(|e| e.to_string()) })
+            Box::pin(async move { future.await.map(to_pairs) })
         }));
         self
     }
 
     /// The HTTP method, `GET` by default. Any method token but `CONNECT`,
     /// `TRACE` and `TRACK`.
-    pub fn method(mut self, method: impl AsRef<str>) -> Self {
-        self.method = Some(method.as_ref().to_string());
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.method = Some(method.into());
         self
     }
 
-    /// The request body of every attempt (not with `GET` or `HEAD`).
+    /// The request body of every attempt (not with `GET` or `HEAD`): a
+    /// `String` or `&str`, bytes, or a JavaScript body value ([`Body`]).
     pub fn body(mut self, body: impl Into<Body>) -> Self {
         self.body = Some(Dynamic::Fixed(body.into()));
         self
@@ -354,32 +477,32 @@ impl Builder {
     }
 
     /// A body computed asynchronously before every attempt. An `Err` is an
-    /// error event (reason [`Reason::Setup`](crate::Reason::Setup)).
-    pub fn body_with_async<F, Fut, B, E>(mut self, f: F) -> Self
+    /// error event (reason [`Reason::Setup`](crate::Reason::Setup)), as for
+    /// [`headers_with_async`](Builder::headers_with_async).
+    pub fn body_with_async<F, Fut, B>(mut self, f: F) -> Self
     where
         F: Fn() -> Fut + 'static,
-        Fut: Future<Output = Result<B, E>> + 'static,
+        Fut: Future<Output = Result<B, SetupError>> + 'static,
         B: Into<Body>,
-        E: fmt::Display,
     {
         self.body = Some(Dynamic::Computed(Rc::new(move || {
             let future = f();
-            Box::pin(async move { future.await.map(Into::into).map_err(|e| e.to_string()) })
+            Box::pin(async move { future.await.map(Into::into) })
         })));
         self
     }
 
     /// `Last-Event-ID` for the first request, and the last event id of
     /// messages until the stream sets one. No NUL, CR or LF.
-    pub fn last_event_id(mut self, id: impl AsRef<str>) -> Self {
-        self.config.last_event_id = id.as_ref().to_string();
+    pub fn last_event_id(mut self, id: impl Into<String>) -> Self {
+        self.config.last_event_id = id.into();
         self
     }
 
     /// Also send the last event id in this query parameter (for servers
     /// or proxies that drop the header).
-    pub fn last_event_id_query_param(mut self, name: impl AsRef<str>) -> Self {
-        self.id_param = Some(name.as_ref().to_string());
+    pub fn last_event_id_query_param(mut self, name: impl Into<String>) -> Self {
+        self.id_param = Some(name.into());
         self
     }
 
@@ -412,8 +535,8 @@ impl Builder {
 
     /// Reconnection attempts allowed in a row without receiving an event
     /// before the source gives up (an error with `will_retry` false and
-    /// [`gave_up`](ErrorEvent::gave_up)). Unlimited by default; 0 never
-    /// reconnects.
+    /// [`gave_up`](crate::ErrorEvent::gave_up)). Unlimited by default; 0
+    /// never reconnects.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.config.max_attempts = Some(attempts);
         self
@@ -460,259 +583,47 @@ impl Builder {
 
     /// Check the options and open the source. It starts connecting once
     /// the current task yields.
+    ///
+    /// Off wasm32 this is always [`BuildError::UnsupportedTarget`].
     pub fn build(self) -> Result<EventSource, BuildError> {
-        let url = resolve_url(&self.url)?;
-        // Each option's rule and wording come from src/rules.json, as the
-        // JavaScript class's do.
-        let method = self
-            .method
-            .unwrap_or_else(|| String::from(options::DEFAULT_METHOD));
-        if !options::is_method_token(&method) {
-            return Err(refused(&options::METHOD));
-        }
-        if self.body.is_some() && !options::allows_body(&method) {
-            return Err(option_error(options::BODY.rust, options::BODY_WITHOUT_BODY));
-        }
-        let headers = web_sys::Headers::new().map_err(|e| option_error("header", js_text(&e)))?;
-        for (name, value) in &self.headers {
-            headers.append(name, value).map_err(|e| {
-                option_error(
-                    options::HEADER.rust,
-                    format!("valid request headers ({})", js_text(&e)),
-                )
-            })?;
-        }
-        let mut config = self.config;
-        if !options::is_event_id(&config.last_event_id) {
-            return Err(refused(&options::LAST_EVENT_ID));
-        }
-        if self.id_param.as_deref() == Some("") {
-            return Err(refused(&options::LAST_EVENT_ID_QUERY_PARAM));
-        }
-        check(&options::INITIAL_DELAY, config.initial_delay)?;
-        let b = &mut config.backoff;
-        b.max_delay = check(&options::MAX_DELAY, b.max_delay)?.min(MAX_DELAY);
-        check(&options::MULTIPLIER, b.multiplier)?;
-        check(&options::JITTER, b.jitter)?;
-        for &status in &config.retry_on_status {
-            check(&options::RETRY_ON_STATUS, f64::from(status))?;
-        }
-        if let Some(ms) = config.inactivity_timeout {
-            check(&options::INACTIVITY_TIMEOUT, ms)?;
-        }
-        check(&options::MAX_BUFFER_SIZE, config.max_buffer_size as f64)?;
-        check(&options::QUEUE_CAPACITY, self.queue_capacity as f64)?;
-
-        let mut request = RequestSpec::new(url.clone());
-        request.method = method;
-        let fixed = self.headers;
-        request.headers = match self.headers_fn {
-            None if fixed.is_empty() => PerAttempt::NONE,
-            None => PerAttempt::Js(pairs_to_js(&fixed)),
-            Some(f) => {
-                let fixed: Rc<[(String, String)]> = fixed.into();
-                let compute: Compute = Rc::new(move || {
-                    let (fixed, pending) = (fixed.clone(), f());
-                    Box::pin(async move {
-                        let more = pending
-                            .await
-                            .map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
-                        let all: Pairs = fixed.iter().cloned().chain(more).collect();
-                        Ok(pairs_to_js(&all))
-                    })
-                });
-                PerAttempt::Rust(compute)
-            }
-        };
-        request.body = match self.body {
-            None => PerAttempt::NONE,
-            Some(Dynamic::Fixed(body)) => PerAttempt::Js(body.to_js()),
-            Some(Dynamic::Computed(f)) => PerAttempt::Rust(Rc::new(move || {
-                let pending = f();
-                Box::pin(async move {
-                    let body = pending
-                        .await
-                        .map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
-                    Ok(body.to_js())
-                })
-            })),
-        };
-        config.credentials = options::credentials_mode(self.with_credentials, self.credentials);
-        config.last_event_id_query_param = self.id_param;
-        config.custom_fetch = self.fetch.is_some();
-        request.fetch = self.fetch;
-
-        let receiver = Receiver::new(self.queue_capacity);
-        let mut machine =
-            ReconnectState::new(config, browser::platform(), Box::new(js_sys::Math::random));
-        if browser::offline() {
-            machine.on_page(PageEvent::Offline, 0.0);
-        }
-        let engine = browser::Engine::start(machine, request, receiver.clone());
-        Ok(EventSource {
-            engine,
-            receiver,
-            url,
-            with_credentials: self.with_credentials,
-        })
-    }
-}
-
-fn js_text(err: &JsValue) -> String {
-    Reflect::get(err, &JsValue::from_str("message"))
-        .ok()
-        .and_then(|m| m.as_string())
-        .unwrap_or_else(|| format!("{err:?}"))
-}
-
-/// `url` resolved against the document's base URL, or a worker's location.
-fn resolve_url(url: &str) -> Result<String, BuildError> {
-    let base = browser::global_get(&["document", "baseURI"])
-        .and_then(|b| b.as_string())
-        .or_else(|| browser::global_get(&["location", "href"]).and_then(|h| h.as_string()));
-    let parsed = match base {
-        Some(base) => web_sys::Url::new_with_base(url, &base),
-        None => web_sys::Url::new(url),
-    };
-    let invalid = || BuildError::Url {
-        url: url.to_string(),
-    };
-    let parsed = parsed.map_err(|_| invalid())?;
-    // [spec] The URL standard rejects hosts some browsers' parsers accept.
-    let protocol = parsed.protocol();
-    let special = options::is_special_scheme(protocol.trim_end_matches(':'));
-    if special && !options::is_valid_host(&parsed.hostname()) {
-        return Err(invalid());
-    }
-    Ok(parsed.href())
-}
-
-/// What the engine has delivered and the consumer not yet taken.
-struct Queue {
-    items: VecDeque<SourceEvent>,
-    capacity: usize,
-    /// Nothing more will be queued: the source failed or was closed.
-    ended: bool,
-    waker: Option<Waker>,
-    /// Resolves the promise the engine waits on while the queue is full.
-    resume: Option<Function>,
-    origin: Rc<str>,
-}
-
-/// The Rust API's front end: queues what the engine reports.
-struct Receiver(RefCell<Queue>);
-
-impl Receiver {
-    fn new(capacity: usize) -> Rc<Receiver> {
-        Rc::new(Receiver(RefCell::new(Queue {
-            items: VecDeque::new(),
-            capacity,
-            ended: false,
-            waker: None,
-            resume: None,
-            origin: Rc::from(""),
-        })))
-    }
-
-    fn push(&self, item: SourceEvent, ends: bool) {
-        let waker = {
-            let mut queue = self.0.borrow_mut();
-            if queue.ended {
-                return;
-            }
-            queue.items.push_back(item);
-            queue.ended = ends;
-            queue.waker.take()
-        };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-
-    /// Let the engine read on (the consumer caught up, or the source closed).
-    fn release(&self) {
-        let resume = self.0.borrow_mut().resume.take();
-        if let Some(resume) = resume {
-            let _ = resume.call0(&JsValue::UNDEFINED);
-        }
-    }
-}
-
-impl Frontend for Receiver {
-    fn open(&self, origin: &str) {
-        self.0.borrow_mut().origin = Rc::from(origin);
-        self.push(SourceEvent::Open, false);
-    }
-
-    fn events(&self, batch: &Batch) -> Option<Promise> {
-        let waker = {
-            let mut queue = self.0.borrow_mut();
-            if queue.ended {
-                return None;
-            }
-            let origin = queue.origin.clone();
-            queue.items.extend(batch.iter().map(|e| {
-                SourceEvent::Message(Message {
-                    event_type: e.event_type.to_string(),
-                    data: e.data.to_string(),
-                    last_event_id: e.last_event_id.to_string(),
-                    origin: origin.clone(),
-                })
-            }));
-            queue.waker.take()
-        };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-        let mut queue = self.0.borrow_mut();
-        if queue.items.len() < queue.capacity {
-            return None;
-        }
-        let mut resume = None;
-        let promise = Promise::new(&mut |resolve, _| resume = Some(resolve));
-        queue.resume = resume;
-        Some(promise)
-    }
-
-    fn error(&self, error: &ErrorEvent) {
-        self.push(SourceEvent::Error(error.clone()), !error.will_retry);
+        open(self).map(|source| EventSource { source })
     }
 }
 
 /// A Server-Sent Events source: the standard `EventSource` as a
-/// [`Stream`] of [`SourceEvent`]s.
+/// [`Stream`](futures_core::Stream) of [`SourceEvent`]s.
 ///
 /// The stream ends after the source fails (an error with `will_retry`
 /// false) or is closed. Dropping it closes it: the fetch is aborted and the
 /// reconnection timer cancelled. Events the consumer has not taken are
 /// held in a bounded queue; when it is full the source stops reading the
 /// response (see [`Builder::queue_capacity`]).
+///
+/// The type exists on every target; off wasm32 none can be opened
+/// ([`BuildError::UnsupportedTarget`]).
 pub struct EventSource {
-    engine: browser::Engine,
-    receiver: Rc<Receiver>,
-    url: String,
-    with_credentials: bool,
+    source: Source,
 }
 
 impl fmt::Debug for EventSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventSource")
-            .field("url", &self.url)
+            .field("url", &self.url())
             .field("ready_state", &self.ready_state())
             .finish_non_exhaustive()
     }
 }
 
 impl EventSource {
-    /// Open a source with the standard's behaviour. `url` may be relative
-    /// to the page (or worker).
-    pub fn new(url: &str) -> Result<EventSource, BuildError> {
-        Builder::new(url).build()
+    /// Open a source with the standard's behaviour. `url` (a `&str` or a
+    /// `String`) may be relative to the page (or worker).
+    pub fn new(url: impl Into<String>) -> Result<EventSource, BuildError> {
+        Builder::new(url.into()).build()
     }
 
     /// Options for a source; [`Builder::build`] opens it.
-    pub fn builder(url: &str) -> Builder {
-        Builder::new(url)
+    pub fn builder(url: impl Into<String>) -> Builder {
+        Builder::new(url.into())
     }
 
     /// A source that parses `stream`, a byte stream the app supplies (a
@@ -725,38 +636,18 @@ impl EventSource {
     pub fn from_readable_stream(
         stream: &web_sys::ReadableStream,
     ) -> Result<EventSource, BuildError> {
-        if stream.locked() {
-            return Err(option_error(
-                "stream",
-                "a ReadableStream that is not locked",
-            ));
-        }
-        let reader = stream
-            .get_reader()
-            .dyn_into::<web_sys::ReadableStreamDefaultReader>()
-            .map_err(|_| option_error("stream", "a ReadableStream of bytes"))?;
-        let config = Config::default();
-        let receiver = Receiver::new(DEFAULT_QUEUE_CAPACITY);
-        let machine =
-            ReconnectState::new(config, browser::platform(), Box::new(js_sys::Math::random));
-        let engine = browser::Engine::start_stream(machine, reader, receiver.clone());
-        Ok(EventSource {
-            engine,
-            receiver,
-            url: String::from(STREAM_URL),
-            with_credentials: false,
-        })
+        open_stream(stream).map(|source| EventSource { source })
     }
 
     /// The resolved URL.
     pub fn url(&self) -> &str {
-        &self.url
+        self.source.url()
     }
 
     /// Whether the source sends credentials cross-origin (the standard's
     /// `withCredentials`).
     pub fn with_credentials(&self) -> bool {
-        self.with_credentials
+        self.source.with_credentials()
     }
 
     /// The source's ready state, as its machine has it: like
@@ -765,48 +656,32 @@ impl EventSource {
     /// while waiting to reconnect, `Closed` after a failure or
     /// [`close`](Self::close)).
     pub fn ready_state(&self) -> ReadyState {
-        self.engine.ready_state()
+        self.source.ready_state()
     }
 
     /// The source's last event id: what the next reconnection sends as
     /// `Last-Event-ID`. It can be ahead of messages still queued.
     pub fn last_event_id(&self) -> String {
-        self.engine.last_event_id()
+        self.source.last_event_id()
     }
 
     /// The reconnection time: the initial delay until the server's `retry:`
     /// field sets it.
     pub fn reconnection_time(&self) -> Duration {
-        Duration::from_secs_f64(self.engine.reconnection_time() / 1000.0)
+        Duration::from_secs_f64(self.source.reconnection_time() / 1000.0)
     }
 
     /// Discard buffered, incomplete input (a partial line and the event
     /// being assembled), for example before a fresh stream follows. The
     /// last event id is kept.
     pub fn reset(&self) {
-        self.engine.reset();
+        self.source.reset();
     }
 
     /// Close the source: abort the fetch, cancel the timer, drop what is
     /// queued. The stream then ends.
     pub fn close(&self) {
-        self.engine.close();
-        let waker = {
-            let mut queue = self.receiver.0.borrow_mut();
-            queue.ended = true;
-            queue.items.clear();
-            queue.waker.take()
-        };
-        self.receiver.release();
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-}
-
-impl Drop for EventSource {
-    fn drop(&mut self) {
-        self.close();
+        self.source.close();
     }
 }
 
@@ -814,31 +689,16 @@ impl Stream for EventSource {
     type Item = SourceEvent;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<SourceEvent>> {
-        let this = self.get_mut();
-        let mut queue = this.receiver.0.borrow_mut();
-        let Some(item) = queue.items.pop_front() else {
-            if queue.ended {
-                return Poll::Ready(None);
-            }
-            queue.waker = Some(cx.waker().clone());
-            return Poll::Pending;
-        };
-        let caught_up = queue.resume.is_some() && queue.items.len() <= queue.capacity / 2;
-        drop(queue);
-        if caught_up {
-            this.receiver.release();
-        }
-        Poll::Ready(Some(item))
+        self.get_mut().source.poll_next(cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.receiver.0.borrow().items.len(), None)
+        self.source.size_hint()
     }
 }
 
 impl FusedStream for EventSource {
     fn is_terminated(&self) -> bool {
-        let queue = self.receiver.0.borrow();
-        queue.ended && queue.items.is_empty()
+        self.source.is_terminated()
     }
 }

@@ -23,12 +23,11 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-pub use crate::error::Reason;
-use crate::error::{ErrorInfo, Failure};
+pub use crate::error::{ErrorInfo, Failure, Reason};
 use crate::http::{
-    fetchable_scheme, is_cross_origin, is_event_stream, parse_retry_after, Credentials,
-    HeaderEncoding, MAX_DELAY, STREAM_URL,
+    fetchable_scheme, is_cross_origin, is_event_stream, parse_retry_after, MAX_DELAY,
 };
+pub use crate::http::{Credentials, HeaderEncoding, ACCEPT, STREAM_URL};
 use crate::options;
 use crate::parser::{Batch, EventParser};
 
@@ -63,8 +62,8 @@ pub enum PageEvent {
 }
 
 impl PageEvent {
-    /// Every page event, in the order of their numbers at the WebAssembly
-    /// boundary (`src/module.rs`).
+    /// Every page event, in declaration order (the npm package's
+    /// WebAssembly numbers them in this order).
     pub const ALL: [PageEvent; 6] = [
         PageEvent::Stop,
         PageEvent::Leaving,
@@ -119,8 +118,8 @@ impl Default for Backoff {
 
 /// How a source connects and reconnects: the options of the JavaScript init
 /// dictionary and of the Rust API's `Builder` that shape its
-/// connection. [`Config::default`] is exactly the standard's behaviour; the
-/// defaults are those of `src/rules.json`.
+/// connection. [`Config::default`] is exactly the standard's behaviour, with
+/// the defaults of both front ends.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Reconnection time before the server sets one with `retry:` (ms).
@@ -142,7 +141,9 @@ pub struct Config {
     pub last_event_id: String,
     /// Also send the last event id in this query parameter.
     pub last_event_id_query_param: Option<String>,
-    /// The request's credentials mode (see [`options::credentials_mode`]).
+    /// The request's credentials mode: the `credentials` option, else what
+    /// `withCredentials` implies (`Include` when true, `SameOrigin` when
+    /// false).
     pub credentials: Credentials,
     /// Requests go through an app-supplied fetch: every URL scheme is let
     /// through (it may know more schemes), and its rejections are its own
@@ -197,7 +198,7 @@ impl Default for Platform {
 /// One attempt's request, as [`Action::Fetch`] asks for it. Besides these,
 /// a driver sends the app's method, headers and body, `mode: "cors"`,
 /// `cache: "no-store"` and `redirect: "follow"`, and sets `Accept` to
-/// [`ACCEPT`](crate::http::ACCEPT) unless the app's headers have one.
+/// [`ACCEPT`] unless the app's headers have one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     /// Connection number to pass back with every input about this fetch.
@@ -243,7 +244,7 @@ pub enum Action {
     Open {
         /// The URL whose origin the messages carry: the response's URL
         /// after redirects, or the source's own URL (or
-        /// [`crate::http::STREAM_URL`], whose origin is opaque).
+        /// [`STREAM_URL`], whose origin is opaque).
         url: String,
     },
     /// The fetch failed before a response, and it was a cross-origin

@@ -6,7 +6,8 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use wasm_eventsource::{ErrorEvent, ErrorInfo, Reason};
+use wasm_eventsource::reconnect::ErrorInfo;
+use wasm_eventsource::{ErrorEvent, Reason};
 
 fn info(reason: Reason, status: Option<u16>, retry: Option<u64>, attempt: u32) -> ErrorInfo {
     ErrorInfo {

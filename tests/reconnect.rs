@@ -16,15 +16,13 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use wasm_eventsource::error::{ErrorInfo, Failure};
-use wasm_eventsource::http::{
-    fetchable_scheme, is_event_stream, parse_retry_after, Credentials, HeaderEncoding, MAX_DELAY,
-};
+use wasm_eventsource::http::{fetchable_scheme, is_event_stream, parse_retry_after, MAX_DELAY};
 use wasm_eventsource::options::{closes_on_end, is_valid_host};
 use wasm_eventsource::parser::Batch;
 use wasm_eventsource::reconnect::{
-    Action, Backoff, Config, PageEvent, Platform, ReadyState, Reason, ReconnectState, Request,
-    DEFAULT_RECONNECTION_TIME, LEAVE_GRACE, ONLINE_JITTER,
+    Action, Backoff, Config, Credentials, ErrorInfo, Failure, HeaderEncoding, PageEvent, Platform,
+    ReadyState, Reason, ReconnectState, Request, DEFAULT_RECONNECTION_TIME, LEAVE_GRACE,
+    ONLINE_JITTER,
 };
 
 use ReadyState::{Closed, Connecting, Open};

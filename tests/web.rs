@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use wasm_eventsource::{
     live_engines, BuildError, Credentials, ErrorEvent, EventSource, Message, ReadyState, Reason,
-    SourceEvent,
+    SetupError, SourceEvent,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -100,7 +100,7 @@ async fn events_and_named_events_arrive_in_order_with_their_ids() {
         r#"{"body":[{"data":"id: 7\ndata: a\n\nevent: x\ndata: b\ndata: b2\n\n"},{"delay":20},{"data":": comment\nid: 8\nevent: y\ndata: c\n\ndata: d\n\n"}],"end":"stall"}"#,
     )
     .await;
-    let mut source = EventSource::new(&url("rs-order")).unwrap();
+    let mut source = EventSource::new(url("rs-order")).unwrap();
     assert_eq!(source.ready_state(), ReadyState::Connecting);
     assert_eq!(source.url(), url("rs-order"));
     assert_eq!(next(&mut source).await, Some(SourceEvent::Open));
@@ -127,7 +127,7 @@ async fn every_builder_option_reaches_the_request() {
         r#"{"body":[{"data":"data: x\n\n"}],"end":"stall"}"#,
     )
     .await;
-    let mut source = EventSource::builder(&url("rs-options"))
+    let mut source = EventSource::builder(url("rs-options"))
         .method("PUT")
         .header("X-Fixed", "one")
         .headers_with(|| [("X-Computed", "two")])
@@ -167,6 +167,49 @@ async fn every_builder_option_reaches_the_request() {
     );
 }
 
+/// Every string that goes in takes a `String` (or a `&String`) as well as
+/// a `&str`.
+#[wasm_bindgen_test]
+async fn strings_go_in_owned_or_borrowed() {
+    script(
+        "rs-strings",
+        r#"{"body":[{"data":"data: x\n\n"}],"end":"stall"}"#,
+    )
+    .await;
+    let (name, value, body) = (
+        String::from("X-Borrowed"),
+        String::from("borrowed"),
+        String::from("owned body"),
+    );
+    let mut source = EventSource::builder(url("rs-strings"))
+        .method(String::from("POST"))
+        .header(String::from("X-Name"), String::from("owned"))
+        .header(&name, &value)
+        .last_event_id(String::from("id-1"))
+        .last_event_id_query_param(String::from("since"))
+        .body(&body)
+        .build()
+        .unwrap();
+    assert_eq!(next(&mut source).await, Some(SourceEvent::Open));
+    let req = &recorded("rs-strings", 1).await[0];
+    assert_eq!(field(req, &["method"]).as_string().unwrap(), "POST");
+    assert_eq!(
+        field(req, &["path"]).as_string().unwrap(),
+        "/sse/rs-strings?since=id-1"
+    );
+    assert_eq!(header(req, "x-name").as_deref(), Some("owned"));
+    assert_eq!(
+        header(req, &name.to_ascii_lowercase()),
+        Some(value),
+        "{name}"
+    );
+    assert_eq!(header(req, "last-event-id").as_deref(), Some("id-1"));
+    assert_eq!(field(req, &["body"]).as_string().unwrap(), body);
+    source.close();
+    let owned = EventSource::new(url("rs-strings")).unwrap();
+    assert_eq!(owned.url(), url("rs-strings"));
+}
+
 #[wasm_bindgen_test]
 async fn bodies_of_every_kind_and_an_accept_override_are_sent() {
     for (name, body, want) in [
@@ -183,7 +226,7 @@ async fn bodies_of_every_kind_and_an_accept_override_are_sent() {
         ),
     ] {
         script(name, r#"{"body":[{"data":":\n"}],"end":"stall"}"#).await;
-        let mut source = EventSource::builder(&url(name))
+        let mut source = EventSource::builder(url(name))
             .method("POST")
             .header("Accept", "text/event-stream, */*;q=0.1")
             .body(body)
@@ -223,7 +266,7 @@ async fn credentials_decide_whether_cookies_go_cross_origin() {
             r#"{"body":[{"data":":\n"}],"end":"stall"}"#,
         )
         .await;
-        let mut builder = EventSource::builder(&url(name)).with_credentials(with_credentials);
+        let mut builder = EventSource::builder(url(name)).with_credentials(with_credentials);
         if let Some(mode) = credentials {
             builder = builder.credentials(mode);
         }
@@ -242,7 +285,7 @@ async fn reconnect_sends_the_last_event_id_as_utf8_bytes() {
         r#"{"body":[{"data":"retry: 50\nid: é€\ndata: x\n\n"}],"end":"close"},{"body":[{"data":"data: y\n\n"}],"end":"stall"}"#,
     )
     .await;
-    let mut source = EventSource::new(&url("rs-id")).unwrap();
+    let mut source = EventSource::new(url("rs-id")).unwrap();
     let items = take(&mut source, 5).await;
     assert_eq!(items[0], SourceEvent::Open);
     assert_eq!(items[1], message("message", "x", "é€"));
@@ -279,7 +322,7 @@ async fn per_attempt_headers_and_bodies_are_recomputed() {
     let tokens = Rc::new(Cell::new(0));
     let bodies = Rc::new(Cell::new(0));
     let (t, b) = (tokens.clone(), bodies.clone());
-    let source = EventSource::builder(&url("rs-fresh"))
+    let source = EventSource::builder(url("rs-fresh"))
         .method("POST")
         .header("X-Fixed", "f")
         .headers_with_async(move || {
@@ -287,7 +330,7 @@ async fn per_attempt_headers_and_bodies_are_recomputed() {
             async move {
                 sleep(5).await;
                 t.set(t.get() + 1);
-                Ok::<_, String>([("Authorization", format!("Bearer {}", t.get()))])
+                Ok([("Authorization", format!("Bearer {}", t.get()))])
             }
         })
         .body_with(move || {
@@ -312,14 +355,14 @@ async fn a_failing_header_function_is_a_setup_error_and_retried() {
     script("rs-setup", r#"{"body":[{"data":":\n"}],"end":"stall"}"#).await;
     let calls = Rc::new(Cell::new(0));
     let c = calls.clone();
-    let mut source = EventSource::builder(&url("rs-setup"))
+    let mut source = EventSource::builder(url("rs-setup"))
         .initial_delay(Duration::from_millis(20))
         .headers_with_async(move || {
             let c = c.clone();
             async move {
                 c.set(c.get() + 1);
                 if c.get() == 1 {
-                    Err("token service down")
+                    Err("token service down".into())
                 } else {
                     Ok(vec![("X-Token", "ok")])
                 }
@@ -340,6 +383,104 @@ async fn a_failing_header_function_is_a_setup_error_and_retried() {
     let reqs = recorded("rs-setup", 1).await;
     assert_eq!(reqs.len(), 1, "the failed attempt sent nothing");
     assert_eq!(header(&reqs[0], "x-token").as_deref(), Some("ok"));
+}
+
+/// A closure that awaits a JavaScript promise fails with `?` on its
+/// `JsValue`, and the error event quotes it as the JavaScript class quotes
+/// a `headers` function that rejects: `String(e.message ?? e)`.
+#[wasm_bindgen_test]
+async fn a_rejected_promise_in_a_closure_is_a_setup_error_in_javascript_s_words() {
+    script("rs-setup-js", r#"{"body":[{"data":":\n"}],"end":"stall"}"#).await;
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    let mut source = EventSource::builder(url("rs-setup-js"))
+        .initial_delay(Duration::from_millis(20))
+        .method("POST")
+        .body_with_async(move || {
+            let c = c.clone();
+            async move {
+                c.set(c.get() + 1);
+                let reason: JsValue = match c.get() {
+                    1 => js_sys::Error::new("token expired").into(),
+                    2 => "offline".into(),
+                    _ => "a body".into(),
+                };
+                let promise = if c.get() <= 2 {
+                    js_sys::Promise::reject(&reason)
+                } else {
+                    js_sys::Promise::resolve(&reason)
+                };
+                let body = wasm_bindgen_futures::JsFuture::from(promise).await?;
+                Ok(body.as_string().unwrap_or_default())
+            }
+        })
+        .build()
+        .unwrap();
+    let items = take(&mut source, 3).await;
+    let (first, second) = (error_of(&items[0]), error_of(&items[1]));
+    assert_eq!((first.reason, first.will_retry), (Reason::Setup, true));
+    assert_eq!(
+        first.message,
+        "preparing the request failed: token expired; reconnecting in 20 ms (attempt 1)"
+    );
+    assert_eq!(
+        second.message,
+        "preparing the request failed: offline; reconnecting in 20 ms (attempt 2)"
+    );
+    assert_eq!(items[2], SourceEvent::Open);
+    let reqs = recorded("rs-setup-js", 1).await;
+    assert_eq!(field(&reqs[0], &["body"]).as_string().unwrap(), "a body");
+}
+
+/// What `?` makes of what a closure may fail with.
+#[wasm_bindgen_test]
+fn setup_errors_say_what_javascript_says() {
+    let object = js_sys::Object::new();
+    let with_message = js_sys::Object::new();
+    Reflect::set(&with_message, &"message".into(), &JsValue::from(7)).unwrap();
+    for (value, want) in [
+        (js_sys::Error::new("boom").into(), "boom"),
+        (js_sys::TypeError::new("bad type").into(), "bad type"),
+        (JsValue::from("plain text"), "plain text"),
+        (JsValue::from(42), "42"),
+        (JsValue::UNDEFINED, "undefined"),
+        (JsValue::NULL, "null"),
+        (object.into(), "[object Object]"),
+        (with_message.into(), "7"),
+    ] {
+        assert_eq!(SetupError::from(value).message(), want);
+    }
+    assert_eq!(
+        SetupError::from(js_sys::Error::new("typed")).message(),
+        "typed"
+    );
+    assert_eq!(
+        SetupError::from(JsError::new("from JsError")).message(),
+        "from JsError"
+    );
+}
+
+/// `?` on a `BuildError` in a function that returns a `JsValue` error (a
+/// `#[wasm_bindgen]` function) throws what the JavaScript class throws for
+/// the same input, with the Rust error's words.
+#[wasm_bindgen_test]
+fn build_errors_become_the_errors_the_javascript_class_throws() {
+    fn open(url: &str, jitter: f64) -> Result<EventSource, JsValue> {
+        Ok(EventSource::builder(url).jitter(jitter).build()?)
+    }
+    let bad_url = open("http://[::1", 0.0).unwrap_err();
+    let exception: &web_sys::DomException = bad_url.dyn_ref().expect("a DOMException");
+    assert_eq!(exception.name(), "SyntaxError");
+    assert_eq!(
+        exception.message(),
+        r#"invalid EventSource URL "http://[::1""#
+    );
+    let bad_option = open(&url("unused"), 2.0).unwrap_err();
+    let error: &js_sys::TypeError = bad_option.dyn_ref().expect("a TypeError");
+    assert_eq!(
+        String::from(error.message()),
+        "EventSource option `jitter` must be a fraction from 0 to 1"
+    );
 }
 
 /// Each scenario's error items, as (reason, status, will_retry, attempt,
@@ -548,7 +689,7 @@ fn bad_options_are_build_errors_naming_the_option() {
 #[wasm_bindgen_test]
 async fn drop_aborts_the_fetch_on_the_server_side() {
     script("rs-drop", r#"{"body":[{"data":":hi\n\n"}],"end":"stall"}"#).await;
-    let mut source = EventSource::new(&url("rs-drop")).unwrap();
+    let mut source = EventSource::new(url("rs-drop")).unwrap();
     assert_eq!(next(&mut source).await, Some(SourceEvent::Open));
     drop(source);
     let closed = http("GET", "/_closed/rs-drop?count=1&timeout=5000", None).await;
@@ -594,7 +735,7 @@ async fn a_slow_consumer_pauses_reading_and_loses_nothing() {
         ),
     )
     .await;
-    let mut source = EventSource::builder(&url(name))
+    let mut source = EventSource::builder(url(name))
         .queue_capacity(100)
         .inactivity_timeout(Duration::from_millis(150))
         .build()
@@ -647,7 +788,7 @@ async fn a_custom_fetch_is_called_for_every_attempt() {
         c.set(c.get() + 1);
         real.call2(&JsValue::UNDEFINED, &url, &init).unwrap()
     });
-    let mut source = EventSource::builder(&url("rs-fetch"))
+    let mut source = EventSource::builder(url("rs-fetch"))
         .fetch(custom.as_ref().unchecked_ref::<js_sys::Function>().clone())
         .build()
         .unwrap();
@@ -675,7 +816,7 @@ async fn a_cors_refusal_fails_the_source_once() {
         r#"{"headers":{"Cross-Origin-Resource-Policy":"cross-origin"},"body":[{"data":"data: secret\n\n"}]}"#,
     )
     .await;
-    let mut source = EventSource::builder(&url("rs-cors"))
+    let mut source = EventSource::builder(url("rs-cors"))
         .initial_delay(Duration::from_millis(10))
         .build()
         .unwrap();
@@ -706,7 +847,7 @@ async fn window_stop_fails_a_streaming_source() {
         r#"{"body":[{"data":"data: a\n\n"}],"end":"stall"}"#,
     )
     .await;
-    let mut source = EventSource::new(&url("rs-stop")).unwrap();
+    let mut source = EventSource::new(url("rs-stop")).unwrap();
     assert_eq!(
         take(&mut source, 2).await,
         [SourceEvent::Open, message("message", "a", "")]
@@ -754,7 +895,7 @@ async fn the_back_forward_cache_lets_the_connection_go_and_resumes_at_once() {
            {"body":[{"data":"id: 2\ndata: b\n\n"}],"end":"stall"}"#,
     )
     .await;
-    let mut source = EventSource::new(&url("rs-bfcache")).unwrap();
+    let mut source = EventSource::new(url("rs-bfcache")).unwrap();
     assert_eq!(
         take(&mut source, 2).await,
         [SourceEvent::Open, message("message", "a", "1")]
@@ -783,7 +924,7 @@ async fn coming_back_online_ends_a_wait_after_a_network_failure() {
            {"body":[{"data":"id: 2\ndata: b\n\n"}],"end":"stall"}"#,
     )
     .await;
-    let mut source = EventSource::new(&url("rs-online")).unwrap();
+    let mut source = EventSource::new(url("rs-online")).unwrap();
     let items = take(&mut source, 3).await;
     assert_eq!(
         items[..2],

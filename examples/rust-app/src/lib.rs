@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use wasm_eventsource::{EventSource, ReadyState, SourceEvent};
 
 #[wasm_bindgen(start)]
@@ -41,16 +42,24 @@ async fn clock() {
     show_state("clock-state", source.ready_state());
 }
 
+/// The demo's token service: a promise, as an auth library's would be.
+async fn access_token() -> Result<String, JsValue> {
+    let token = JsFuture::from(js_sys::Promise::resolve(&JsValue::from_str("rust-demo"))).await?;
+    token
+        .as_string()
+        .ok_or_else(|| "the token is not a string".into())
+}
+
 /// `POST /demo/chat` with a token and a JSON body: words, then `done`.
 async fn chat() {
     let answer = element("chat-answer");
     let source = EventSource::builder("/demo/chat")
         .method("POST")
-        .headers_with(|| {
-            [
-                ("Authorization", "Bearer rust-demo"),
-                ("Content-Type", "application/json"),
-            ]
+        .header("Content-Type", "application/json")
+        // Asked before every attempt: a reconnection gets a fresh token.
+        .headers_with_async(|| async {
+            let token = access_token().await?;
+            Ok([("Authorization", format!("Bearer {token}"))])
         })
         .body(r#"{"prompt":"This answer streamed from a POST through the Rust API."}"#)
         .max_attempts(3)
