@@ -39,7 +39,9 @@ pub enum Reason {
     /// The response body broke off with an error after `open`. Reconnects.
     BodyError,
     /// The response body ended normally: the server closed the stream.
-    /// Reconnects, as the standard says.
+    /// Reconnects, as the standard says, unless the end means done
+    /// (`StreamEnd::Close`, the default for methods other than GET and
+    /// HEAD, or a stream the app supplied): then the source closes.
     BodyEnded,
     /// The response status was not 200 (redirects are followed first).
     /// Fails the source, unless the status is one of `retry_on_status`:

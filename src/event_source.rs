@@ -324,6 +324,30 @@ where
         .collect()
 }
 
+/// What a clean end of the response does ([`Builder::stream_end`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StreamEnd {
+    /// Reconnect, with `Last-Event-ID`: the standard's behaviour, for a
+    /// subscription. The default for `GET` and `HEAD`.
+    Reconnect,
+    /// Close the source: one [`SourceEvent::Error`] with
+    /// [`Reason::BodyEnded`](crate::Reason::BodyEnded) and `will_retry`
+    /// false, then the stream of items ends. The end means done (an LLM
+    /// answer is complete), so the request and its body are never sent
+    /// again. The default for every other method.
+    Close,
+}
+
+impl StreamEnd {
+    /// The JavaScript option's word for it: `"reconnect"` or `"close"`.
+    pub fn as_str(self) -> &'static str {
+        crate::options::STREAM_END_VALUES[match self {
+            StreamEnd::Reconnect => 0,
+            StreamEnd::Close => 1,
+        }]
+    }
+}
+
 /// Options for an [`EventSource`], the same as the JavaScript init
 /// dictionary's. Every option is optional; with none the source behaves as
 /// the standard says. Made by [`EventSource::builder`]; values are checked
@@ -344,6 +368,7 @@ pub struct Builder {
     credentials: Option<Credentials>,
     with_credentials: bool,
     id_param: Option<String>,
+    stream_end: Option<StreamEnd>,
     fetch: Option<Function>,
     queue_capacity: usize,
 }
@@ -371,6 +396,7 @@ impl Builder {
             credentials: None,
             with_credentials: false,
             id_param: None,
+            stream_end: None,
             fetch: None,
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
         }
@@ -387,6 +413,16 @@ impl Builder {
     /// The request's credentials mode.
     pub fn credentials(mut self, mode: Credentials) -> Self {
         self.credentials = Some(mode);
+        self
+    }
+
+    /// What a clean end of the response does: [`StreamEnd::Reconnect`] (the
+    /// standard's, the default for `GET` and `HEAD`) or [`StreamEnd::Close`]
+    /// (the default for other methods, so that a request body is never
+    /// sent again once its answer ended). A broken connection reconnects
+    /// either way.
+    pub fn stream_end(mut self, end: StreamEnd) -> Self {
+        self.stream_end = Some(end);
         self
     }
 

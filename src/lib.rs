@@ -83,7 +83,8 @@
 //!             Ok([("Authorization", format!("Bearer {token}"))])
 //!         })
 //!         .body(body.to_string())
-//!         // An answer is not worth sending the prompt again.
+//!         // A POST closes when its answer ends (StreamEnd::Close); a broken
+//!         // connection fails at once instead of sending the prompt again.
 //!         .max_attempts(0)
 //!         .build()?;
 //!     let mut answer = String::new();
@@ -96,7 +97,8 @@
 //!                     serde_json::from_str(&m.data).map_err(|e| JsError::new(&e.to_string()))?;
 //!                 answer += chunk["choices"][0]["delta"]["content"].as_str().unwrap_or("");
 //!             }
-//!             // The server ended the response: the answer is complete.
+//!             // The server ended the response: the answer is complete (the
+//!             // source is closed, and the stream of items ends after this).
 //!             SourceEvent::Error(e) if e.reason == Reason::BodyEnded => break,
 //!             SourceEvent::Error(e) => return Err(JsError::new(&e.message).into()),
 //!         }
@@ -196,7 +198,7 @@ pub use reconnect::ReadyState;
 
 #[cfg(feature = "rust-api")]
 pub use event_source::{
-    Body, BuildError, Builder, EventSource, Message, SetupError, SourceEvent,
+    Body, BuildError, Builder, EventSource, Message, SetupError, SourceEvent, StreamEnd,
     DEFAULT_QUEUE_CAPACITY,
 };
 

@@ -14,7 +14,7 @@ use gloo_timers::future::TimeoutFuture;
 use serde_json::{json, Value};
 use wasm_bindgen_test::*;
 use wasm_eventsource::options::{self, Rule};
-use wasm_eventsource::{BuildError, Builder, Credentials, EventSource, SourceEvent};
+use wasm_eventsource::{BuildError, Builder, Credentials, EventSource, SourceEvent, StreamEnd};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -75,6 +75,11 @@ fn builder(url: &str, init: &Value) -> Result<Builder, Unrepresentable> {
                 "omit" => Credentials::Omit,
                 "same-origin" => Credentials::SameOrigin,
                 "include" => Credentials::Include,
+                _ => return Err(Unrepresentable),
+            }),
+            "streamEnd" => b.stream_end(match text(value)? {
+                "reconnect" => StreamEnd::Reconnect,
+                "close" => StreamEnd::Close,
                 _ => return Err(Unrepresentable),
             }),
             "lastEventId" => b.last_event_id(text(value)?),

@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use wasm_eventsource::{
     live_engines, BuildError, Credentials, ErrorEvent, EventSource, Message, ReadyState, Reason,
-    SetupError, SourceEvent,
+    SetupError, SourceEvent, StreamEnd,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -324,6 +324,8 @@ async fn per_attempt_headers_and_bodies_are_recomputed() {
     let (t, b) = (tokens.clone(), bodies.clone());
     let source = EventSource::builder(url("rs-fresh"))
         .method("POST")
+        // A clean end reconnects here, to see each part computed again.
+        .stream_end(StreamEnd::Reconnect)
         .header("X-Fixed", "f")
         .headers_with_async(move || {
             let t = t.clone();
@@ -1043,4 +1045,56 @@ async fn a_custom_fetch_that_gives_no_response_is_a_setup_error_naming_the_optio
         "{}",
         error.message
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_post_stream_that_ends_cleanly_is_done_and_never_sent_again() {
+    let answer = r#"{"body":[{"data":"retry: 20\nid: 1\ndata: Hello\n\n"}],"end":"close"}"#;
+    script("rs-end-post", answer).await;
+    script("rs-end-get", answer).await;
+    script("rs-end-again", answer).await;
+    // POST: the default closes at the end.
+    let mut source = EventSource::builder(url("rs-end-post"))
+        .method("POST")
+        .body(r#"{"prompt":"hi"}"#)
+        .build()
+        .unwrap();
+    let items = take(&mut source, 4).await;
+    assert_eq!(items.len(), 3, "the stream of items ends: {items:?}");
+    assert_eq!(
+        items[..2],
+        [SourceEvent::Open, message("message", "Hello", "1")]
+    );
+    let end = error_of(&items[2]);
+    assert_eq!(
+        (end.reason, end.will_retry, end.gave_up),
+        (Reason::BodyEnded, false, false)
+    );
+    assert_eq!(source.ready_state(), ReadyState::Closed);
+    // GET, asked to close.
+    let mut source = EventSource::builder(url("rs-end-get"))
+        .stream_end(StreamEnd::Close)
+        .build()
+        .unwrap();
+    assert_eq!(take(&mut source, 4).await.len(), 3);
+    // POST, asked to reconnect: sent again, with the id.
+    let mut source = EventSource::builder(url("rs-end-again"))
+        .method("POST")
+        .body("again")
+        .stream_end(StreamEnd::Reconnect)
+        .build()
+        .unwrap();
+    let items = take(&mut source, 4).await;
+    assert!(error_of(&items[2]).will_retry);
+    assert_eq!(items[3], SourceEvent::Open);
+    let again = recorded("rs-end-again", 2).await;
+    assert_eq!(header(&again[1], "last-event-id").as_deref(), Some("1"));
+    drop(source);
+    // Negative check: a reconnection after retry: 20 would have come by now.
+    sleep(300).await;
+    for name in ["rs-end-post", "rs-end-get"] {
+        let text = http("GET", &format!("/_requests/{name}"), None).await;
+        let n = Array::from(&js_sys::JSON::parse(&text).unwrap()).length();
+        assert_eq!(n, 1, "{name} sent the request again");
+    }
 }

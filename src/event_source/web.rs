@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{
-    Body, BuildError, Builder, Dynamic, Message, Pairs, SetupError, SourceEvent,
+    Body, BuildError, Builder, Dynamic, Message, Pairs, SetupError, SourceEvent, StreamEnd,
     DEFAULT_QUEUE_CAPACITY,
 };
 use crate::browser::{self, Compute, Frontend, PerAttempt, RequestSpec};
@@ -146,6 +146,8 @@ pub(super) fn open(builder: Builder) -> Result<Source, BuildError> {
     config.credentials = options::credentials_mode(builder.with_credentials, builder.credentials);
     config.last_event_id_query_param = builder.id_param;
     config.custom_fetch = builder.fetch.is_some();
+    config.close_on_end =
+        options::closes_on_end(builder.stream_end.map(StreamEnd::as_str), &request.method);
     request.fetch = builder.fetch;
 
     let receiver = Receiver::new(builder.queue_capacity);
