@@ -49,6 +49,13 @@ fn main() {
             )
             .unwrap();
         }
+        if let Some(text) = option["defaultWithHeaders"].as_str() {
+            writeln!(
+                out,
+                "/// The default of `{js}` for a request with custom headers.\npub const DEFAULT_{constant}_WITH_HEADERS: &str = {text:?};"
+            )
+            .unwrap();
+        }
         if let Some(text) = option["defaultWithBody"].as_str() {
             writeln!(
                 out,
@@ -88,13 +95,20 @@ fn main() {
          /// Code points a percent-decoded host may not contain (all ASCII).\n\
          pub const FORBIDDEN_HOST_CODE_POINTS: &[u8] = {:?}.as_bytes();\n\
          /// The URL of a source made from a stream the page supplies (whatwg/html#12272).\n\
-         pub const STREAM_URL: &str = {:?};",
+         pub const STREAM_URL: &str = {:?};\n\
+         /// Fetch's redirect statuses.\npub const REDIRECT_STATUSES: &[u16] = &{:?};",
         methods["tokenCharacters"].as_str().expect("tokenCharacters"),
         strings(methods["forbidden"].as_array().expect("forbidden")),
         strings(methods["withoutBody"].as_array().expect("withoutBody")),
         strings(url["specialSchemes"].as_array().expect("specialSchemes")),
         url["forbiddenHostCodePoints"].as_str().expect("forbiddenHostCodePoints"),
         url["streamUrl"].as_str().expect("streamUrl"),
+        json["http"]["redirectStatuses"]
+            .as_array()
+            .expect("redirectStatuses")
+            .iter()
+            .map(|v| v.as_u64().expect("a status") as u16)
+            .collect::<Vec<u16>>(),
     )
     .unwrap();
 

@@ -33,7 +33,7 @@ import {
   sourceReconnectionTime,
   sourceLastEventId,
 } from './core.js';
-import { CREDENTIALS, NOT_BYTES, NOT_RESPONSE } from './rules-table.js';
+import { CREDENTIALS, NOT_BYTES, NOT_RESPONSE, REDIRECT_STATUSES } from './rules-table.js';
 
 const now = () => performance.now();
 const messageOf = (e) => String(e?.message ?? e);
@@ -296,6 +296,9 @@ export class Driver {
       }
       const body = (await perAttempt(o.body)) ?? undefined;
       init = { ...STANDARD_REQUEST, method: o.method, headers, body, credentials, signal: controller.signal };
+      // Refused redirects: `manual` gives the redirect back (opaque in a
+      // browser) instead of following it with the headers.
+      if (o.refuseRedirects) init.redirect = 'manual';
     } catch (e) {
       if (this.#current(conn)) this.#perform(sourceSetupError(this.#s, conn, ...put(messageOf(e))));
       return;
@@ -328,6 +331,7 @@ export class Driver {
       Date.now(),
       conn,
       response.status,
+      o.refuseRedirects && (response.type === 'opaqueredirect' || REDIRECT_STATUSES.includes(response.status)) ? 1 : 0,
       urlLength,
       type === null ? -1 : typeLength,
       retryAfter === null ? -1 : retryLength

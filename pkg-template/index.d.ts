@@ -61,6 +61,14 @@ export interface EventSourceInit {
    * one `error` with reason `'body-ended'`, CLOSED, and `for await` ends).
    */
   streamEnd?: 'reconnect' | 'close';
+  /**
+   * Whether a redirect is followed (`'follow'`, as native EventSource) or
+   * refused (`'error'`: one `error` with reason `'redirect'`, CLOSED, and
+   * nothing sent to the new address). The default is `'follow'` without
+   * `headers` and `'error'` with them: fetch would send custom headers on to
+   * the new address (it drops only `Authorization`, and only across origins).
+   */
+  redirect?: 'follow' | 'error';
   /** Backoff policy. */
   retry?: RetryOptions;
   /** Statuses that reconnect (honouring `Retry-After`) instead of failing. */
@@ -92,7 +100,8 @@ export interface EventSourceInit {
  * `inactivityTimeout` (`inactivity`), fetch cannot load the URL's scheme
  * (`scheme`), preparing the request failed (`setup`), the server answered but
  * CORS refused the request or its preflight (`cors`), or the page stopped
- * the request with `window.stop()` (`aborted`).
+ * the request with `window.stop()` (`aborted`), or the server redirected a
+ * request whose `redirect` option refuses it (`redirect`).
  */
 export type EventSourceErrorReason =
   | 'network'
@@ -105,7 +114,8 @@ export type EventSourceErrorReason =
   | 'scheme'
   | 'setup'
   | 'cors'
-  | 'aborted';
+  | 'aborted'
+  | 'redirect';
 
 /**
  * The `error` event: a plain `Event`, as the standard says, with what

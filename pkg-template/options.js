@@ -136,6 +136,14 @@ export function normalize(init) {
   const rule = OPTIONS.streamEnd;
   const closeOnEnd = (streamEnd ?? (withoutBody ? rule.d : rule.dBody)) === rule.v[1];
 
+  // Redirects: followed, as natively, unless refused; refused by default
+  // when there are custom headers, which fetch would carry to the new
+  // address (it drops only Authorization, and only across origins).
+  const redirect = init.redirect;
+  if (redirect !== undefined && !OPTIONS.redirect.v.includes(redirect)) throw fail('redirect');
+  const redirects = OPTIONS.redirect;
+  const refuseRedirects = (redirect ?? (headers === undefined ? redirects.d : redirects.dHeaders)) === redirects.v[1];
+
   const signal = init.signal;
   if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) throw fail('signal');
 
@@ -183,6 +191,7 @@ export function normalize(init) {
       inactivityTimeout: number('inactivityTimeout', init.inactivityTimeout),
       maxBufferSize: number('maxBufferSize', init.maxBufferSize),
       closeOnEnd,
+      refuseRedirects,
       fetch: fetchFn,
     },
   };

@@ -21,6 +21,7 @@ export function rulesTable() {
     }
     if (o.default !== undefined) fields.push(`d:${JSON.stringify(o.default)}`);
     if (o.defaultWithBody !== undefined) fields.push(`dBody:${JSON.stringify(o.defaultWithBody)}`);
+    if (o.defaultWithHeaders !== undefined) fields.push(`dHeaders:${JSON.stringify(o.defaultWithHeaders)}`);
     if (o.values && o.js !== 'credentials') fields.push(`v:${JSON.stringify(o.values)}`);
     if (o.withoutBody) fields.push(`noBody:${JSON.stringify(o.withoutBody)}`);
     return `${JSON.stringify(o.js)}:{${fields.join(',')}}`;
@@ -28,7 +29,7 @@ export function rulesTable() {
   const credentials = table.options.find((o) => o.js === 'credentials').values;
   return [
     '// Generated from src/rules.json by scripts/rules-table.mjs: edit that file.',
-    '/** Each option: e (what it must be), min, max, i (whole number), d (default), dBody (default with a body), v (values), noBody. */',
+    '/** Each option: e (what it must be), min, max, i (whole number), d (default), dBody (default with a body), dHeaders (default with custom headers), v (values), noBody. */',
     `export const OPTIONS = {${rules.join(',')}};`,
     '/** The credentials modes, in the order the core numbers them. */',
     `export const CREDENTIALS = ${JSON.stringify(credentials)};`,
@@ -38,6 +39,7 @@ export function rulesTable() {
     `export const SPECIAL_SCHEMES = ${JSON.stringify(table.url.specialSchemes)};`,
     `export const FORBIDDEN_HOST_CODE_POINTS = ${JSON.stringify(table.url.forbiddenHostCodePoints)};`,
     `export const STREAM_URL = ${JSON.stringify(table.url.streamUrl)};`,
+    `export const REDIRECT_STATUSES = ${JSON.stringify(table.http.redirectStatuses)};`,
     '/** The words of each error sentence (the core picks one by its index), and what may follow. */',
     `export const SENTENCES = ${JSON.stringify(table.errors.sentences.map((s) => s.words))};`,
     '/** The reason of each sentence. */',

@@ -43,7 +43,8 @@ pub enum Reason {
     /// (`StreamEnd::Close`, the default for methods other than GET and
     /// HEAD, or a stream the app supplied): then the source closes.
     BodyEnded,
-    /// The response status was not 200 (redirects are followed first).
+    /// The response status was not 200 (redirects are followed first,
+    /// unless the `redirect` option refuses them: [`Reason::Redirect`]).
     /// Fails the source, unless the status is one of `retry_on_status`:
     /// then it reconnects, waiting at least what `Retry-After` asks.
     Status,
@@ -79,11 +80,15 @@ pub enum Reason {
     /// The page stopped the request (`window.stop()`), not the source.
     /// Fails the source, as `window.stop()` fails a native `EventSource`.
     Aborted,
+    /// The server answered with a redirect, and the `redirect` option
+    /// refuses redirects (the default when the request has custom headers,
+    /// which would go to the new address). Fails the source.
+    Redirect,
 }
 
 impl Reason {
     /// Every reason, in declaration order.
-    pub const ALL: [Reason; 11] = [
+    pub const ALL: [Reason; 12] = [
         Reason::Network,
         Reason::BodyError,
         Reason::BodyEnded,
@@ -95,6 +100,7 @@ impl Reason {
         Reason::Setup,
         Reason::Cors,
         Reason::Aborted,
+        Reason::Redirect,
     ];
 }
 

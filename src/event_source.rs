@@ -324,6 +324,30 @@ where
         .collect()
 }
 
+/// Whether the request follows redirects ([`Builder::redirect`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Redirect {
+    /// Follow them, as native `EventSource` does. The request's custom
+    /// headers go to the new address too (fetch drops only
+    /// `Authorization`, and only across origins). The default without
+    /// custom headers.
+    Follow,
+    /// Refuse them: a redirect fails the source with
+    /// [`Reason::Redirect`](crate::Reason::Redirect), and nothing is sent to
+    /// the new address. The default with custom headers.
+    Error,
+}
+
+impl Redirect {
+    /// The JavaScript option's word for it: `"follow"` or `"error"`.
+    pub fn as_str(self) -> &'static str {
+        crate::options::REDIRECT_VALUES[match self {
+            Redirect::Follow => 0,
+            Redirect::Error => 1,
+        }]
+    }
+}
+
 /// What a clean end of the response does ([`Builder::stream_end`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StreamEnd {
@@ -369,6 +393,7 @@ pub struct Builder {
     with_credentials: bool,
     id_param: Option<String>,
     stream_end: Option<StreamEnd>,
+    redirect: Option<Redirect>,
     fetch: Option<Function>,
     queue_capacity: usize,
 }
@@ -397,6 +422,7 @@ impl Builder {
             with_credentials: false,
             id_param: None,
             stream_end: None,
+            redirect: None,
             fetch: None,
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
         }
@@ -423,6 +449,16 @@ impl Builder {
     /// either way.
     pub fn stream_end(mut self, end: StreamEnd) -> Self {
         self.stream_end = Some(end);
+        self
+    }
+
+    /// Whether the request follows redirects: [`Redirect::Follow`] (the
+    /// default without custom headers, as native `EventSource`) or
+    /// [`Redirect::Error`] (the default with custom headers, which fetch
+    /// would send on to the new address: an open redirect would hand an
+    /// API key to whoever is there).
+    pub fn redirect(mut self, redirect: Redirect) -> Self {
+        self.redirect = Some(redirect);
         self
     }
 

@@ -198,7 +198,7 @@ pub use reconnect::ReadyState;
 
 #[cfg(feature = "rust-api")]
 pub use event_source::{
-    Body, BuildError, Builder, EventSource, Message, SetupError, SourceEvent, StreamEnd,
+    Body, BuildError, Builder, EventSource, Message, Redirect, SetupError, SourceEvent, StreamEnd,
     DEFAULT_QUEUE_CAPACITY,
 };
 

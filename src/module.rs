@@ -328,7 +328,7 @@ pub extern "C" fn source_connect_stream(s: *mut Source, now: f64) -> u32 {
 
 /// A response. The input holds its URL (`url_len` bytes), then its
 /// `Content-Type` and `Retry-After` headers (`u32::MAX` for a header that is
-/// absent).
+/// absent). `redirect` is 1 for a redirect the request did not follow.
 #[export_name = "R"]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn source_response(
@@ -337,6 +337,7 @@ pub extern "C" fn source_response(
     wall_now: f64,
     conn: u32,
     status: u32,
+    redirect: u32,
     url_len: u32,
     type_len: u32,
     retry_after_len: u32,
@@ -354,6 +355,7 @@ pub extern "C" fn source_response(
         url: input_text(0, url_len),
         content_type: header(type_at, type_len),
         retry_after: header(retry_at, retry_after_len),
+        redirect: redirect != 0,
     };
     report(
         source(s)

@@ -74,6 +74,19 @@ pub fn closes_on_end(stream_end: Option<&str>, method: &str) -> bool {
     chosen == STREAM_END_VALUES[1]
 }
 
+/// Whether the request refuses redirects (`redirect: "error"`):
+/// `redirect` when given (`"follow"` or `"error"`), else when the request
+/// has custom headers, which fetch would carry to the new address (it drops
+/// only `Authorization`, and only across origins).
+pub fn refuses_redirects(redirect: Option<&str>, custom_headers: bool) -> bool {
+    let chosen = redirect.unwrap_or(if custom_headers {
+        DEFAULT_REDIRECT_WITH_HEADERS
+    } else {
+        DEFAULT_REDIRECT
+    });
+    chosen == REDIRECT_VALUES[1]
+}
+
 /// Whether `id` can be a last event id: no NUL, CR or LF (no `id:` line
 /// can set one, and it could not go out as a header).
 pub fn is_event_id(id: &str) -> bool {

@@ -228,6 +228,10 @@ pub struct Response<'a> {
     pub content_type: Option<&'a str>,
     /// The `Retry-After` header, if any.
     pub retry_after: Option<&'a str>,
+    /// The response is a redirect the request did not follow (the
+    /// `redirect` option refuses redirects: fetch's `manual` mode gave it
+    /// back).
+    pub redirect: bool,
 }
 
 /// What the driver must do after an input.
@@ -456,6 +460,12 @@ impl ReconnectState {
         }
         self.last_activity = now;
         let status = response.status;
+        if response.redirect {
+            // The app refused redirects, which would carry its headers to
+            // another address: fail, retrying cannot help. (A browser's
+            // opaque redirect has status 0.)
+            return self.fail(Reason::Redirect, (status != 0).then_some(status), "");
+        }
         if status != 200 && self.config.retry_on_status.contains(&status) {
             let floor = response
                 .retry_after
@@ -463,7 +473,8 @@ impl ReconnectState {
             return self.reestablish(Reason::Status, Some(status), floor, "");
         }
         // [spec] Any status other than 200 fails the connection (204 is how
-        // a server says "stop reconnecting"); redirects were followed by fetch.
+        // a server says "stop reconnecting"); redirects were followed by
+        // fetch, unless refused (above).
         if status != 200 {
             return self.fail(Reason::Status, Some(status), "");
         }

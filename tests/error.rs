@@ -88,6 +88,12 @@ fn each_reason_is_worded_once() {
             "",
             "the page stopped the request (window.stop())",
         ),
+        (
+            info(Reason::Redirect, Some(302), None, 0),
+            "",
+            "the server redirected the request, and the redirect option refuses it \
+             (the request's headers would go to the new address; allow it with redirect \"follow\")",
+        ),
     ];
     for (info, detail, want) in table {
         let e = ErrorEvent::new(info, detail, MAX_BUFFER_SIZE, INACTIVITY_TIMEOUT);

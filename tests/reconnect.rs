@@ -17,7 +17,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_eventsource::http::{fetchable_scheme, is_event_stream, parse_retry_after, MAX_DELAY};
-use wasm_eventsource::options::{closes_on_end, is_valid_host};
+use wasm_eventsource::options::{closes_on_end, is_valid_host, refuses_redirects};
 use wasm_eventsource::parser::Batch;
 use wasm_eventsource::reconnect::{
     Action, Backoff, Config, Credentials, ErrorInfo, Failure, HeaderEncoding, PageEvent, Platform,
@@ -40,6 +40,9 @@ enum In<'a> {
     Connect(&'a str),
     /// `on_response(conn, status, content_type, retry_after)`.
     Response(u32, u16, Option<&'a str>, Option<&'a str>),
+    /// A redirect the request refused to follow (`on_response` with
+    /// `redirect`), of this status (0: a browser's opaque redirect).
+    Redirected(u32, u16),
     Body(u32, &'a [u8]),
     End(u32),
     /// A failure of connection `conn`: before a response for `Network`
@@ -121,6 +124,17 @@ impl Driver {
                     url: "",
                     content_type,
                     retry_after,
+                    redirect: false,
+                };
+                self.m.on_response(now, now, conn, &response)
+            }
+            Redirected(conn, status) => {
+                let response = wasm_eventsource::reconnect::Response {
+                    status,
+                    url: "",
+                    content_type: None,
+                    retry_after: None,
+                    redirect: true,
                 };
                 self.m.on_response(now, now, conn, &response)
             }
@@ -1629,6 +1643,46 @@ fn the_default_stream_end_follows_the_method() {
             closes_on_end(given, method),
             closes,
             "{given:?} with {method}"
+        );
+    }
+}
+
+#[test]
+fn a_refused_redirect_fails_the_source_without_retrying() {
+    // A browser's opaque redirect has no status; a server runtime's is the
+    // redirect itself. Either way: one error, CLOSED, even when the status
+    // is one to retry.
+    for (status, reported) in [(0, None), (302, Some(302)), (307, Some(307))] {
+        let mut d = Driver::new(Config {
+            retry_on_status: vec![302, 307],
+            ..Config::default()
+        });
+        d.run(&[
+            (0.0, Connect(URL), fetch(1, ""), Connecting),
+            (
+                1.0,
+                Redirected(1, status),
+                fail(Reason::Redirect, reported, 0),
+                Closed,
+            ),
+            (3001.0, Timer, NONE, Closed),
+        ]);
+    }
+}
+
+#[test]
+fn redirects_are_refused_by_default_only_with_custom_headers() {
+    let table = [
+        (None, false, false),
+        (None, true, true),
+        (Some("follow"), true, false),
+        (Some("error"), false, true),
+    ];
+    for (given, headers, refuses) in table {
+        assert_eq!(
+            refuses_redirects(given, headers),
+            refuses,
+            "{given:?}, custom headers: {headers}"
         );
     }
 }

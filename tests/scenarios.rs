@@ -14,7 +14,9 @@ use gloo_timers::future::TimeoutFuture;
 use serde_json::{json, Value};
 use wasm_bindgen_test::*;
 use wasm_eventsource::options::{self, Rule};
-use wasm_eventsource::{BuildError, Builder, Credentials, EventSource, SourceEvent, StreamEnd};
+use wasm_eventsource::{
+    BuildError, Builder, Credentials, EventSource, Redirect, SourceEvent, StreamEnd,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -80,6 +82,11 @@ fn builder(url: &str, init: &Value) -> Result<Builder, Unrepresentable> {
             "streamEnd" => b.stream_end(match text(value)? {
                 "reconnect" => StreamEnd::Reconnect,
                 "close" => StreamEnd::Close,
+                _ => return Err(Unrepresentable),
+            }),
+            "redirect" => b.redirect(match text(value)? {
+                "follow" => Redirect::Follow,
+                "error" => Redirect::Error,
                 _ => return Err(Unrepresentable),
             }),
             "lastEventId" => b.last_event_id(text(value)?),

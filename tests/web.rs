@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use wasm_eventsource::{
     live_engines, BuildError, Credentials, ErrorEvent, EventSource, Message, ReadyState, Reason,
-    SetupError, SourceEvent, StreamEnd,
+    Redirect, SetupError, SourceEvent, StreamEnd,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -1097,4 +1097,40 @@ async fn a_post_stream_that_ends_cleanly_is_done_and_never_sent_again() {
         let n = Array::from(&js_sys::JSON::parse(&text).unwrap()).length();
         assert_eq!(n, 1, "{name} sent the request again");
     }
+}
+
+#[wasm_bindgen_test]
+async fn custom_headers_refuse_a_redirect_unless_asked_to_follow() {
+    let target = format!("{}/sse/rs-redir-target", server());
+    script(
+        "rs-redir-target",
+        r#"{"body":[{"data":"data: moved\n\n"}],"end":"stall"}"#,
+    )
+    .await;
+    let redirect = format!(r#"{{"status":307,"headers":{{"location":"{target}"}}}}"#);
+    script("rs-redir-refused", &redirect).await;
+    script("rs-redir-followed", &redirect).await;
+    // The default with a custom header: refused, nothing sent on.
+    let mut source = EventSource::builder(url("rs-redir-refused"))
+        .header("X-Api-Key", "secret")
+        .build()
+        .unwrap();
+    let items = take(&mut source, 2).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    let error = error_of(&items[0]);
+    assert_eq!((error.reason, error.will_retry), (Reason::Redirect, false));
+    // Asked to follow: the target gets the header.
+    let mut source = EventSource::builder(url("rs-redir-followed"))
+        .header("X-Api-Key", "secret")
+        .redirect(Redirect::Follow)
+        .build()
+        .unwrap();
+    assert_eq!(take(&mut source, 1).await, [SourceEvent::Open]);
+    let reached = recorded("rs-redir-target", 1).await;
+    assert_eq!(
+        reached.len(),
+        1,
+        "only the followed redirect reached the target"
+    );
+    assert_eq!(header(&reached[0], "x-api-key").as_deref(), Some("secret"));
 }

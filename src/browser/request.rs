@@ -2,9 +2,9 @@
 //! [`Request`] says (its `Last-Event-ID`, query parameter and credentials
 //! mode), with the standard's request members (`Accept:
 //! text/event-stream` unless the app set one, `cache: no-store`, `mode:
-//! cors`, redirects followed) and the app's method, headers and body, whose
-//! functions are called again before every attempt so refreshed tokens
-//! reach reconnects.
+//! cors`, redirects followed unless refused) and the app's method, headers
+//! and body, whose functions are called again before every attempt so
+//! refreshed tokens reach reconnects.
 
 use alloc::boxed::Box;
 use alloc::rc::Rc;
@@ -73,6 +73,9 @@ pub(crate) struct RequestSpec {
     pub body: PerAttempt,
     /// A custom fetch, called as `fetch(url, init)`.
     pub fetch: Option<Function>,
+    /// Refuse redirects (the `redirect` option's `error`): fetch in
+    /// `manual` mode, which gives a redirect back instead of following it.
+    pub refuse_redirects: bool,
 }
 
 impl RequestSpec {
@@ -85,6 +88,7 @@ impl RequestSpec {
             headers: PerAttempt::NONE,
             body: PerAttempt::NONE,
             fetch: None,
+            refuse_redirects: false,
         }
     }
 
@@ -133,7 +137,11 @@ impl RequestSpec {
             Credentials::Include => RequestCredentials::Include,
         });
         init.set_cache(RequestCache::NoStore);
-        init.set_redirect(RequestRedirect::Follow);
+        init.set_redirect(if self.refuse_redirects {
+            RequestRedirect::Manual
+        } else {
+            RequestRedirect::Follow
+        });
         init.set_signal(Some(signal));
         let promise = match &self.fetch {
             Some(f) => {

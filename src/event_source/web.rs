@@ -15,8 +15,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{
-    Body, BuildError, Builder, Dynamic, Message, Pairs, SetupError, SourceEvent, StreamEnd,
-    DEFAULT_QUEUE_CAPACITY,
+    Body, BuildError, Builder, Dynamic, Message, Pairs, Redirect, SetupError, SourceEvent,
+    StreamEnd, DEFAULT_QUEUE_CAPACITY,
 };
 use crate::browser::{self, Compute, Frontend, PerAttempt, RequestSpec};
 use crate::error::ErrorEvent;
@@ -75,6 +75,7 @@ fn setup_error(error: SetupError) -> JsValue {
 /// (the URL first), and start the driver.
 pub(super) fn open(builder: Builder) -> Result<Source, BuildError> {
     let url = resolve_url(&builder.url)?;
+    let custom_headers = !builder.headers.is_empty() || builder.headers_fn.is_some();
     // Each option's rule and wording come from src/rules.json, as the
     // JavaScript class's do.
     let method = builder
@@ -148,6 +149,8 @@ pub(super) fn open(builder: Builder) -> Result<Source, BuildError> {
     config.custom_fetch = builder.fetch.is_some();
     config.close_on_end =
         options::closes_on_end(builder.stream_end.map(StreamEnd::as_str), &request.method);
+    request.refuse_redirects =
+        options::refuses_redirects(builder.redirect.map(Redirect::as_str), custom_headers);
     request.fetch = builder.fetch;
 
     let receiver = Receiver::new(builder.queue_capacity);

@@ -26,6 +26,7 @@ const init: EventSourceInit = {
   lastEventId: '41',
   lastEventIdQueryParam: 'lastId',
   streamEnd: 'reconnect',
+  redirect: 'follow',
   retry: { initialDelay: 1000, maxDelay: 30000, multiplier: 2, jitter: true, maxAttempts: 5 },
   retryOnStatus: [429, 503],
   inactivityTimeout: 45000,
@@ -37,6 +38,9 @@ const fixedHeaders: EventSourceInit = { headers: new Headers({ 'X-A': '1' }), bo
 const sharedInit: EventSourceInit[] = [{ shared: true }, { shared: 'clock', headers: { 'X-A': '1' } }];
 // @ts-expect-error streamEnd is 'reconnect' or 'close'
 const badEnd: EventSourceInit = { streamEnd: 'never' };
+// @ts-expect-error redirect is 'follow' or 'error' (fetch's 'manual' is not offered)
+const badRedirect: EventSourceInit = { redirect: 'manual' };
+const refused: EventSourceErrorReason = 'redirect';
 
 // The class is a drop-in for the DOM's...
 const Ctor: typeof globalThis.EventSource = EventSource;
@@ -126,4 +130,4 @@ const loaded: Promise<void> = WasmEventSource.ready;
 const count: number = WasmEventSource.liveEngines() + liveEngines();
 const native: typeof globalThis.EventSource | undefined = NativeEventSource;
 
-export const used = [domTypes, sharedInit, badEnd, Default, FromPolyfill, dom, sources, state, Wasm, loaded, count, native, ready, streams];
+export const used = [domTypes, sharedInit, badEnd, badRedirect, refused, Default, FromPolyfill, dom, sources, state, Wasm, loaded, count, native, ready, streams];
