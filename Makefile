@@ -18,8 +18,11 @@ help: ## List the targets
 setup: ## Install the toolchain and the browser engines (idempotent; skips what is present)
 	@scripts/bootstrap.sh
 
-test: setup lint doc test-native test-js test-fuzz test-doc build test-size example test-downstream test-wasm test-browser test-packaging ## Everything CI runs
-	@echo "make test: all passed"
+# The stages of make test, in order.
+TEST_STAGES := setup lint doc test-native test-js test-fuzz test-doc build test-size example test-downstream server test-wasm test-browser test-packaging
+
+test: ## Everything CI runs, stage by stage; stops at the first failure and prints each stage's time
+	@MAKE="$(MAKE)" scripts/run-stages.sh $(TEST_STAGES)
 
 lint: fmt-check clippy ## cargo fmt --check and clippy -D warnings (native, the no_std core, wasm32, the module, the example)
 
