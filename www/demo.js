@@ -300,6 +300,10 @@ function chat() {
         return { Authorization: 'Bearer ' + token };
       },
       retry: RETRY,
+      // The reply resumes after a cut (Last-Event-ID) and ends with its own
+      // `done` event, so any end of the response reconnects. (WebKitGTK's
+      // fetch reports a cut chunked response as a clean end.)
+      streamEnd: 'reconnect',
     });
     es.addEventListener('open', () => setState('streaming'));
     es.addEventListener('message', (e) => {
