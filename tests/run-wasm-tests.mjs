@@ -71,10 +71,7 @@ try {
     }
     try {
       for (const [suite, cargoArgs] of suites) {
-        const skip = engine.skip?.[suite] ?? [];
-        for (const t of skip) console.log(`test-wasm: ${name}: SKIP ${suite}::${t}: ${engine.skipReason}`);
-        const runnerArgs = skip.flatMap((t) => ['--skip', t]);
-        const args = ['test', '--headless', ...engine.args, '--', ...cargoArgs, ...(runnerArgs.length ? ['--', ...runnerArgs] : [])];
+        const args = ['test', '--headless', ...engine.args, '--', ...cargoArgs];
         console.log(`$ wasm-pack ${args.join(' ')}`);
         const result = spawnSync('wasm-pack', args, { cwd: root, stdio: 'inherit', env });
         if (result.status !== 0) {

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
@@ -30,8 +30,33 @@ fn url(name: &str) -> String {
     format!("{}/sse/{name}", server())
 }
 
+/// Only for negative checks: the window in which a test shows that
+/// something does NOT happen (a comment on the line before says what). To
+/// wait for something that should happen, wait for it: `next`, `recorded`,
+/// `wait_until`.
 async fn sleep(ms: u32) {
     TimeoutFuture::new(ms).await;
+}
+
+/// Resolves in a later task: stands for real asynchronous work (a token
+/// service) in a closure, not for waiting on anything.
+async fn later_task() {
+    TimeoutFuture::new(0).await;
+}
+
+/// Waits until `condition()` holds, checking every 10 ms; panics after 10 s
+/// (a deadline for something that should happen, not a wait) with `what`
+/// and what `seen()` shows then.
+async fn wait_until(what: &str, mut condition: impl FnMut() -> bool, seen: impl Fn() -> String) {
+    let deadline = js_sys::Date::now() + 10_000.0;
+    while !condition() {
+        assert!(
+            js_sys::Date::now() < deadline,
+            "waited 10 s for {what}; saw {}",
+            seen()
+        );
+        TimeoutFuture::new(10).await;
+    }
 }
 
 /// The recorded requests (preflights left out) once there are `count`.
@@ -330,7 +355,7 @@ async fn per_attempt_headers_and_bodies_are_recomputed() {
         .headers_with_async(move || {
             let t = t.clone();
             async move {
-                sleep(5).await;
+                later_task().await;
                 t.set(t.get() + 1);
                 Ok([("Authorization", format!("Bearer {}", t.get()))])
             }
@@ -705,22 +730,20 @@ async fn a_thousand_sources_opened_and_dropped_leave_no_live_engine() {
     let u = url("rs-leak");
     let mut sources: Vec<EventSource> = (0..1000).map(|_| EventSource::new(&u).unwrap()).collect();
     assert_eq!(live_engines(), before + 1000);
-    // Some connect, some are still starting, some wait for a connection
-    // slot: drop them in every state.
-    for _ in 0..2 {
-        sleep(50).await;
-        for s in sources.iter_mut().take(3) {
-            let _ = select(s.next(), TimeoutFuture::new(1)).await;
-        }
+    // Some connect (the server has their requests), most wait for one of
+    // the host's connection slots: drop them in every state, a few with an
+    // item taken if one is ready.
+    recorded("rs-leak", 3).await;
+    for s in sources.iter_mut().take(3) {
+        let _ = s.next().now_or_never();
     }
     drop(sources);
-    for _ in 0..200 {
-        if live_engines() == before {
-            break;
-        }
-        sleep(25).await;
-    }
-    assert_eq!(live_engines(), before);
+    wait_until(
+        "every engine to be freed",
+        || live_engines() == before,
+        || format!("{} live engines, {before} before", live_engines()),
+    )
+    .await;
 }
 
 #[wasm_bindgen_test]
@@ -743,14 +766,18 @@ async fn a_slow_consumer_pauses_reading_and_loses_nothing() {
         .build()
         .unwrap();
     assert_eq!(next(&mut source).await, Some(SourceEvent::Open));
-    // Not taking anything for longer than the inactivity timeout: the
-    // source stops reading, and that silence is not the server's.
+    // Not taking anything: the queue fills up to its capacity...
+    wait_until(
+        "the queue to fill up to its capacity",
+        || source.size_hint().0 >= 100,
+        || format!("{} queued", source.size_hint().0),
+    )
+    .await;
+    let full = source.size_hint().0;
+    // Negative check: for longer than the inactivity timeout (150 ms), the source may neither queue more nor time out: it stopped reading, and that silence is not the server's.
     sleep(600).await;
     let queued = source.size_hint().0;
-    assert!(
-        queued >= 100,
-        "the queue fills up to its capacity ({queued})"
-    );
+    assert_eq!(queued, full, "reading stopped at capacity");
     assert!(
         queued < n / 2,
         "reading stopped instead of queueing all ({queued})"
@@ -762,10 +789,16 @@ async fn a_slow_consumer_pauses_reading_and_loses_nothing() {
                 assert_eq!(m.data.len(), 90);
                 got += 1;
                 if got % 50_000 == 0 && got < n {
-                    // Slow again, now and then (not after the last one:
-                    // the stream then stalls, and the inactivity timeout
-                    // would reconnect).
-                    sleep(200).await;
+                    // Slow again, now and then, until the source has
+                    // stopped reading (not after the last one: the stream
+                    // then stalls, and the inactivity timeout would
+                    // reconnect).
+                    wait_until(
+                        "the queue to fill up again",
+                        || source.size_hint().0 >= 100,
+                        || format!("{} queued after {got}", source.size_hint().0),
+                    )
+                    .await;
                 }
             }
             other => panic!("after {got} messages: {other:?}"),
@@ -881,7 +914,8 @@ fn fire(kind: &str, persisted: Option<bool>) {
     dispatch.call1(&global, &event).unwrap();
 }
 
-/// The next item within `ms`, or `None` if none came.
+/// The next item within `ms`, or `None` if none came: a negative check
+/// (nothing may come) or a deadline for an item that should.
 async fn next_within(source: &mut EventSource, ms: u32) -> Option<SourceEvent> {
     match select(source.next(), TimeoutFuture::new(ms)).await {
         Either::Left((item, _)) => item,
@@ -906,7 +940,7 @@ async fn the_back_forward_cache_lets_the_connection_go_and_resumes_at_once() {
     assert_eq!(source.ready_state(), ReadyState::Connecting);
     let closed = http("GET", "/_closed/rs-bfcache?count=1&timeout=5000", None).await;
     assert_eq!(closed, "1", "the connection was let go");
-    // No error, and nothing until the page is back.
+    // Negative check: no error, and nothing at all, may come within 300 ms while the page is away.
     assert_eq!(next_within(&mut source, 300).await, None);
     fire("pageshow", Some(true));
     // retry: 60000, so only a reconnection at once arrives in time.

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENGINE, openBrowser, startServer } from './harness.mjs';
+import { ENGINE, openBrowser, startServer, waitFor as until } from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const screenshot = join(root, `test-results/demo-${ENGINE}.png`);
@@ -222,13 +222,10 @@ describe('demo page', () => {
 
       await life.evaluate(() => setTimeout(() => document.getElementById('life-leave').click(), 0));
       // An evaluation cut by the navigation is tried again on the next page.
-      for (let i = 0; ; i++) {
-        await new Promise((r) => setTimeout(r, 250));
-        const away = await life.evaluate(() => location.pathname === '/away.html' && document.readyState === 'complete').catch(() => false);
-        if (away) break;
-        assert.ok(i < 40, 'the Leave button did not navigate to /away.html');
-      }
-      await new Promise((r) => setTimeout(r, 500));
+      await until(
+        () => life.evaluate(() => location.pathname === '/away.html' && document.readyState === 'complete').catch(() => false),
+        { what: 'the Leave button to navigate to /away.html', interval: 100 }
+      );
       await life.goBack({ waitUntil: 'commit' });
       // Restored (Chromium, WebKit): the panel logs the return and when each
       // pane had its next event. Reloaded (Firefox): the demo starts again.

@@ -59,7 +59,8 @@ test('headers: object, Headers, pairs, function and async function (functions ca
       function: { headers: () => ({ Authorization: `Bearer fn${++fn}` }) },
       'async function': {
         headers: async () => {
-          await sleep(5);
+          // Resolves in a later task, as a token service would.
+          await macrotasks(1);
           return new Headers([['Authorization', `Bearer async${++asyncFn}`]]);
         },
       },
@@ -472,21 +473,25 @@ test('a 503 without retryOnStatus fails the connection', async () => {
 test('inactivityTimeout runs on a monotonic clock: the wall clock stepping back an hour does not stop it', async () => {
   const page = await ctx.page();
   const name = unique('monotonic');
-  await script(ctx.base, name, only(stall(':\n')));
+  await script(ctx.base, name, only(stall('data: x\n\n')));
   const log = await page.evaluate(async (u) => {
     const realNow = Date.now;
     const es = new WasmEventSource(u, { inactivityTimeout: 600, retry: { maxAttempts: 0 } });
     const log = [];
     es.onerror = (e) => log.push(e.reason);
-    await nextEvent(es, 'open');
-    // After the comment has arrived (its time is the last activity)...
-    await sleep(150);
+    // After the event has arrived (its time is the last activity)...
+    await nextEvent(es, 'message');
     // ...the wall clock steps back (NTP, a time-zone bug, a user): silence
     // measured on it would look negative, and never long enough.
     Date.now = () => realNow() - 3600e3;
-    await sleep(1500);
-    Date.now = realNow;
-    es.close();
+    try {
+      await waitFor(() => log.length > 0, { what: 'the inactivity timeout (600 ms)' });
+    } catch {
+      // The assertion below says what went wrong.
+    } finally {
+      Date.now = realNow;
+      es.close();
+    }
     return log;
   }, `/sse/${name}`);
   assert.deepEqual(log, ['inactivity'], 'the silence is noticed after inactivityTimeout');
@@ -531,6 +536,7 @@ test('signal: aborting closes the source (CLOSED, no event, the server sees it l
     await nextEvent(es, 'message');
     controller.abort();
     const state = es.readyState;
+    // Negative check: no event (`b` would come 100 ms after `a`) may fire within 300 ms of the abort.
     await sleep(300);
     return { log, state, later: es.readyState };
   }, `/sse/${name}`);
@@ -549,6 +555,7 @@ test('signal: an already aborted signal gives a CLOSED source that never connect
     const es = new WasmEventSource(u, { signal: AbortSignal.abort() });
     const state = es.readyState;
     for (const t of ['open', 'message', 'error']) es.addEventListener(t, (e) => log.push(e.type));
+    // Negative check: no event may fire and no engine may be started within 300 ms.
     await sleep(300);
     return { state, log, extraEngines: liveEngines() - engines };
   }, `/sse/${name}`);
@@ -796,6 +803,7 @@ test('invalid options throw a TypeError naming the option, and start nothing', a
           return { src, thrown: e.constructor.name, message: e.message };
         }
       });
+      // Negative check: no engine may be left and no request made within 100 ms.
       await sleep(100);
       return { results, extraEngines: liveEngines() - engines };
     },

@@ -36,15 +36,6 @@ export const ENGINE = process.env.TEST_BROWSER || 'chromium';
 if (!ENGINES.includes(ENGINE)) throw new Error(`TEST_BROWSER=${ENGINE}: expected one of ${ENGINES.join(', ')}`);
 
 /**
- * `{ skip: reason }` for a test that cannot run in this engine, else `{}`:
- * `test(name, onlyIn(['chromium'], 'needs Playwright'), fn)`. node:test
- * prints the reason with the skip.
- */
-export function onlyIn(engines, reason) {
-  return engines.includes(ENGINE) ? {} : { skip: `not in ${ENGINE}: ${reason}` };
-}
-
-/**
  * Where this engine's NATIVE EventSource deviates from the standard: the
  * note for ENGINE in `notes` (engine → what native does instead), or
  * undefined. A test that gets a note checks native against what it does
@@ -52,17 +43,6 @@ export function onlyIn(engines, reason) {
  */
 export function nativeDeviation(notes) {
   return notes[ENGINE];
-}
-
-/**
- * For a test that needs a platform feature some engine lacks: resolves to
- * true if `probe()` is truthy in `page`, else skips test `t` with the reason
- * printed and resolves to false (`if (!(await needs(t, page, ...))) return;`).
- */
-export async function needs(t, page, feature, probe) {
-  if (await page.evaluate(probe)) return true;
-  t.skip(`${ENGINE} lacks ${feature}`);
-  return false;
 }
 
 /** Start the test server; resolves to { base, port, stop() }. */
@@ -261,8 +241,26 @@ export async function reached(base, name, count, timeout) {
 }
 
 /** Wait until `/_closed/{name}` reaches `count` (or `timeout` ms pass); resolves to the count. */
-export async function waitClosed(base, name, count, timeout = 5000) {
+export async function waitClosed(base, name, count, timeout = 10000) {
   return Number(await (await fetch(`${base}/_closed/${name}?count=${count}&timeout=${timeout}`)).text());
+}
+
+/**
+ * Resolves to the value of `check()` (which may return a promise, e.g. a
+ * `page.evaluate`) once it is truthy, checking every `interval` ms; rejects
+ * after `timeout` ms with an error that says what was awaited (`what`) and
+ * what `check` returned last. The timeout is a deadline for something
+ * that should happen, not a wait: generous, because the suite runs on busy
+ * machines. (In a page, page-helpers.js has the same `waitFor`.)
+ */
+export async function waitFor(check, { timeout = 10000, interval = 20, what = String(check) } = {}) {
+  const start = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() - start > timeout) throw new Error(`waited ${timeout} ms for ${what}; last saw ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
 }
 
 /** Milliseconds between consecutive recorded requests (server clock). */

@@ -17,7 +17,9 @@
 // leave shows as a gap or a repeat.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINE, reached, requests, script, setup, testPageHtml, unique, waitClosed, waitRequests } from './harness.mjs';
+// Only for the negative check in leaveAndReturn.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ENGINE, reached, requests, script, setup, testPageHtml, unique, waitClosed, waitFor, waitRequests } from './harness.mjs';
 
 const ctx = setup(test, { bfcache: true });
 
@@ -62,7 +64,8 @@ async function lifePage(name = 'life') {
 /** Navigates `page` away and, after `stayAway` ms, back; resolves to whether the page was restored (not reloaded). */
 async function leaveAndReturn(page, stayAway = 1000) {
   await page.goto(`${ctx.base}/gen/away.html`);
-  await new Promise((r) => setTimeout(r, stayAway));
+  // Negative check: a page the engine cached may not be evicted while away for `stayAway` ms (the counter keeps the server writing).
+  await sleep(stayAway);
   // A restore fires no `load`: Playwright waits for the commit only.
   await page.goBack({ waitUntil: 'commit' });
   // A restored page fired `pageshow` with `persisted`; a reloaded one
@@ -175,18 +178,23 @@ test('a page that starts to leave and stays: a connection cut in the leave grace
         const asked = [];
         const start = performance.now();
         const bodies = ['id: 1\ndata: 1\n\n', 'id: 2\ndata: 2\n\n', 'id: 3\ndata: 3\n\n'];
+        // The first two connections break once their event has been
+        // dispatched: the first in the leave grace (after `beforeunload`),
+        // the second after it.
+        const controllers = [];
         const fetch = async (url, init) => {
           const n = asked.push({ lastEventId: init.headers.get('last-event-id'), t: performance.now() - start });
           const body = new ReadableStream({
             start(c) {
+              controllers[n - 1] = c;
               c.enqueue(new TextEncoder().encode('retry: 50\n' + bodies[n - 1]));
-              if (n < 3) setTimeout(() => c.error(new TypeError('connection reset')), 300);
             },
           });
           return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
         };
         window.start('ours', WasmEventSource, '/never-fetched', { fetch });
         sources.ours.addEventListener('message', () => dispatchEvent(new Event('beforeunload')), { once: true });
+        sources.ours.addEventListener('message', (e) => e.data !== '3' && controllers[Number(e.data) - 1].error(new TypeError('connection reset')));
         sources.ours.addEventListener('message', (e) => e.data === '3' && resolve({ ours: window.log.ours, asked }));
       })
   );
@@ -256,9 +264,13 @@ test('offline: failures while the browser is offline neither grow the backoff no
     // Before the first fetch can fail.
     dispatchEvent(new Event('offline'));
   }, `/sse/${name}`);
-  // Offline: four failures, no attempt counted, still CONNECTING.
+  // Offline: four failures, no attempt counted, each leaves the source
+  // CONNECTING. (Each response opens before it is cut: between the two the
+  // source is OPEN, so its state is read at the failures.)
   assert.equal((await waitRequests(ctx.base, name, 4)).length >= 4, true);
-  assert.equal(await page.evaluate(() => sources.ours.readyState), 0);
+  await page.waitForFunction(() => window.log.ours.filter((x) => String(x).startsWith('error')).length >= 4, undefined, { timeout: 10000 });
+  const offline = await page.evaluate(() => window.log.ours.filter((x) => String(x).startsWith('error')).slice(0, 4));
+  offline.forEach((e) => assert.match(e, /^error 0 /, `a failure while offline gave up: ${offline}`));
   // Online: the next failure counts, the one after gives up.
   await page.evaluate(() => dispatchEvent(new Event('online')));
   await page.waitForFunction(() => window.sources.ours.readyState === 2, undefined, { timeout: 10000 });
@@ -305,11 +317,13 @@ onmessage = ({ data }) => {
       msg
     );
   await ask({ url: `/sse/${name}` });
-  let log = [];
-  for (let i = 0; i < 100 && !log.some((x) => String(x).startsWith('error')); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    log = await ask({});
-  }
+  const log = await waitFor(
+    async () => {
+      const log = await ask({});
+      return log.some((x) => String(x).startsWith('error')) && log;
+    },
+    { what: 'an error in the worker' }
+  );
   assert.deepEqual(log.slice(0, 2), ['open', 1]);
   assert.match(log[2], /^error 0 body-(error|ended)$/);
   await ask({ online: true });

@@ -47,10 +47,10 @@ test('1,000 sources opened and closed in every state leave no engine behind', as
         for (const es of batch.slice(0, third)) es.close(), states.sync++;
         await null;
         for (const es of batch.slice(third, 2 * third)) es.close(), states.microtask++;
-        await new Promise((r) => setTimeout(r, 0));
+        await macrotasks(1);
         for (const es of batch.slice(2 * third)) es.close(), states.macrotask++;
       }
-      await macrotasks(5);
+      await waitFor(() => liveEngines() === 0, { what: 'every engine to be freed', seen: liveEngines }).catch(() => {});
       return { before, peak, states, after: liveEngines() };
     },
     [stalling, waiting]
@@ -77,7 +77,7 @@ test('sources that fail (404, wrong Content-Type, 204) release their engine with
     const sources = names.flatMap((n) => Array.from({ length: 10 }, () => new WasmEventSource(`/sse/${n}`)));
     const during = liveEngines();
     await Promise.all(sources.map((es) => nextEvent(es, 'error')));
-    await macrotasks(5);
+    await waitFor(() => liveEngines() === 0, { what: 'every engine to be freed', seen: liveEngines }).catch(() => {});
     return { before, during, states: [...new Set(sources.map((es) => es.readyState))], after: liveEngines() };
   }, names);
   assert.deepEqual(r, { before: 0, during: 30, states: [2], after: 0 });
@@ -102,7 +102,8 @@ test('a source closed one microtask after it was created does not leave its requ
         const es = new WasmEventSource(u);
         await null;
         es.close();
-        await sleep(20);
+        // Each fetch the engine issued is aborted before the next source starts.
+        await waitFor(() => issued.every((e) => e.aborted), { what: 'the closed source\'s fetch to be aborted', seen: () => issued }).catch(() => {});
       }
     } finally {
       window.fetch = realFetch;

@@ -9,7 +9,7 @@
 // Last-Event-ID), so a lost or repeated event shows as a gap or a repeat.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINE, launchBrowser, openBrowser, script, startServer, unique } from './harness.mjs';
+import { ENGINE, launchBrowser, openBrowser, reached, script, startServer, unique, waitFor as until } from './harness.mjs';
 
 const PATHS = {
   'SharedWorker': false,
@@ -83,15 +83,7 @@ describe('shared: one connection for every tab', () => {
     page.evaluate(async () => (await navigator.locks.query()).held.find((l) => l.name.startsWith('wasm-eventsource-holder:'))?.clientId);
   const attempts = async (name) =>
     (await (await fetch(`${server.base}/_requests/${name}?kind=attempts`)).json()).filter((r) => r.method === 'GET');
-  const waitFor = async (what, check, timeout = 15000) => {
-    const start = Date.now();
-    for (;;) {
-      const value = await check();
-      if (value) return value;
-      if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const waitFor = (what, check, timeout = 15000) => until(check, { what, timeout, interval: 50 });
 
   for (const [label, noSharedWorker] of Object.entries(PATHS)) {
     it(`${label}: eight tabs share one connection and all get every event; unshared, the seventh tab stalls`, async () => {
@@ -130,8 +122,9 @@ describe('shared: one connection for every tab', () => {
         for (let i = 0; i < 7; i++) pages.push(await unshared.open());
         for (const page of pages) await listen(page, `/sse/${plain}`, {});
         await waitFor('six connections', async () => (await attempts(plain)).length >= 6);
-        await new Promise((r) => setTimeout(r, 1500));
-        assert.equal((await attempts(plain)).length, 6, 'the seventh request never reached the server');
+        // Negative check: the seventh request may not reach the server within 1.5 s.
+        assert.equal(await reached(server.base, plain, 7, 1500), false, 'the seventh request never reached the server');
+        assert.equal((await attempts(plain)).length, 6, 'six requests');
         assert.deepEqual(await logOf(pages[6]), [], 'the seventh tab is still connecting');
         assert.ok(numbers(await logOf(pages[5])).length > 0, 'the sixth tab streams');
       } finally {
@@ -277,7 +270,7 @@ describe('shared: one connection for every tab', () => {
         frame.src = '/tests/page.html';
         frame.onload = async () => {
           const w = frame.contentWindow;
-          while (!w.ready) await new Promise((r) => setTimeout(r, 20));
+          await waitFor(() => w.ready === true, { what: 'the frame to be ready' });
           const es = new w.WasmEventSource(url, { shared: true });
           es.onopen = () => window.log.frame.push('open');
           es.onmessage = (e) => window.log.frame.push(Number(e.data));

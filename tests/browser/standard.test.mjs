@@ -260,7 +260,7 @@ test('event-handler attributes: listener order, replace keeps position, null rem
         es.onerror = obj;
         checks.objectKept = es.onerror === obj;
         es.onerror = null;
-        setTimeout(() => resolve({ calls, checks, timedOut: true }), 5000);
+        setTimeout(() => resolve({ calls, checks, timedOut: true }), 10000);
       }),
     { name }
   );
@@ -650,10 +650,11 @@ test('close() while CONNECTING fires nothing and leaves no request behind', asyn
         const log = [];
         const es = new window[C](`/sse/${name}-${C === 'NativeEventSource' ? 'native' : 'wasm'}`);
         for (const t of ['open', 'message', 'error']) es.addEventListener(t, (e) => log.push(e.type));
-        if (when === 'macrotask') await new Promise((r) => setTimeout(r, 0));
+        if (when === 'macrotask') await macrotasks(1);
         const before = es.readyState;
         es.close();
         const after = es.readyState;
+        // Negative check: no event may fire and the state may not change within 300 ms of close().
         await sleep(300);
         return { before, after, log, later: es.readyState };
       },
@@ -703,7 +704,7 @@ test('close() while OPEN aborts the stream: the server sees the client leave, no
   for (const w of ['native', 'wasm']) {
     assert.equal(await waitClosed(ctx.base, `${name}-${w}`, 1), 1, `${w}: server saw the client leave`);
   }
-  // Longer than the 100 ms after which the server would have sent `b`.
+  // Negative check: no `b` (the server would send it 100 ms after `a`) may be dispatched within 300 ms.
   const logs = await page.evaluate(() => sleep(300).then(() => window.logs));
   const expected = [
     ['open', undefined, 1],
@@ -718,7 +719,7 @@ test('close() while waiting to reconnect cancels the reconnect', async () => {
   const page = await ctx.page();
   const name = unique('close-waiting');
   await Promise.all(
-    ['native', 'wasm'].map((w) => script(ctx.base, `${name}-${w}`, { responses: [closeAfter('retry: 200\ndata: a\n\n')] }))
+    ['native', 'wasm'].map((w) => script(ctx.base, `${name}-${w}`, { responses: [closeAfter('retry: 500\ndata: a\n\n')] }))
   );
   const r = await inBoth(
     page,
@@ -727,10 +728,12 @@ test('close() while waiting to reconnect cancels the reconnect', async () => {
       const es = new window[C](`/sse/${name}-${C === 'NativeEventSource' ? 'native' : 'wasm'}`);
       for (const t of ['open', 'message', 'error']) es.addEventListener(t, (e) => log.push([e.type, es.readyState]));
       await nextEvent(es, 'error');
-      await sleep(50);
+      // The error's task is over: the source waits out `retry: 500`.
+      await macrotasks(1);
       const waiting = es.readyState;
       es.close();
-      await sleep(500);
+      // Negative check: no reconnection (due 500 ms after the error) and no event may come within 1 s of close().
+      await sleep(1000);
       return { waiting, log, state: es.readyState };
     },
     { name }
@@ -769,6 +772,7 @@ test('close() from a message listener drops the rest of the chunk (other listene
       es.addEventListener('message', (e) => log.push(`second:${e.data}:${es.readyState}`));
       es.addEventListener('error', () => log.push('error'));
       await nextEvent(es, 'message');
+      // Negative check: neither the rest of the chunk (2, 3) nor an error may be dispatched within 200 ms of close().
       await sleep(200);
       return log;
     },
@@ -870,7 +874,9 @@ test('a rejected preflight on a cross-origin reconnect is one CORS failure, not 
       ['error', 2, 'cors'],
     ]
   );
-  await new Promise((res) => setTimeout(res, 300));
+  const seen = (await requests(ctx.base, r.names.wasm)).length;
+  // Negative check: no further request (a second preflight) may reach the server within 300 ms.
+  assert.equal(await reached(ctx.base, r.names.wasm, seen + 1, 300), false, 'no request after the CORS failure');
   const preflights = (await requests(ctx.base, r.names.wasm)).filter((q) => q.preflight);
   assert.equal(preflights.length, 1, 'one preflight, no loop');
 });
@@ -879,7 +885,10 @@ test('window.stop() closes a streaming source with one error, like native', asyn
   const page = await ctx.page();
   const names = { native: unique('stop-native'), wasm: unique('stop-wasm') };
   for (const n of Object.values(names)) await script(ctx.base, n, only(stall('retry: 50\ndata: a\n\n')));
-  const r = await page.evaluate(async (names) => {
+  const quirk = nativeDeviation({
+    webkit: 'WebKit native ignores window.stop(): no error, it stays OPEN (and receives nothing more)',
+  });
+  const r = await page.evaluate(async ([names, quirk]) => {
     const logs = {};
     const sources = {};
     for (const [k, C] of [['native', NativeEventSource], ['wasm', WasmEventSource]]) {
@@ -891,6 +900,12 @@ test('window.stop() closes a streaming source with one error, like native', asyn
     }
     await Promise.all(Object.values(sources).map((es) => nextEvent(es, 'message')));
     window.stop();
+    const failing = quirk ? ['wasm'] : ['native', 'wasm'];
+    await waitFor(() => failing.every((k) => logs[k].some(([type]) => type === 'error')), {
+      what: `an error event from ${failing.join(' and ')} after window.stop()`,
+      seen: () => logs,
+    });
+    // Negative check: nothing more may fire (no second error, no reconnection, in WebKit no error from native) within 500 ms.
     await sleep(500);
     const states = {};
     for (const [k, es] of Object.entries(sources)) {
@@ -898,7 +913,7 @@ test('window.stop() closes a streaming source with one error, like native', asyn
       es.close();
     }
     return { ...logs, states };
-  }, names);
+  }, [names, quirk ?? null]);
   // [spec] window.stop() aborts the document's fetches; an aborted fetch
   // fails the connection: one error event, CLOSED.
   const standard = [
@@ -906,9 +921,6 @@ test('window.stop() closes a streaming source with one error, like native', asyn
     ['message', 1],
     ['error', 2],
   ];
-  const quirk = nativeDeviation({
-    webkit: 'WebKit native ignores window.stop(): no error, it stays OPEN (and receives nothing more)',
-  });
   if (quirk) {
     assert.deepEqual(r.native.map(([t, s]) => [t, s]), standard.slice(0, 2), `native deviates from the standard: ${quirk}`);
     assert.equal(r.states.native, 1, `native deviates from the standard: ${quirk}`);
@@ -1108,7 +1120,7 @@ test('a promise reaction queued by a listener runs before the next event of the 
             resolve(log);
           }
         });
-        setTimeout(() => resolve(log), 5000);
+        setTimeout(() => resolve(log), 10000);
       }),
     { name }
   );
@@ -1149,7 +1161,7 @@ test('a listener that throws does not stop the stream; the exception reaches win
             resolve({ seen, reported, state: es.readyState });
           }
         });
-        setTimeout(() => resolve({ seen, reported, timedOut: true }), 5000);
+        setTimeout(() => resolve({ seen, reported, timedOut: true }), 10000);
       }),
     { name }
   );
@@ -1200,7 +1212,7 @@ test('events are MessageEvents like native: source null, no ports, not bubbling 
           }
         };
         for (const t of ['open', 'custom', 'error']) es.addEventListener(t, grab);
-        setTimeout(() => resolve(out), 5000);
+        setTimeout(() => resolve(out), 10000);
       }),
     { name }
   );
@@ -1231,8 +1243,8 @@ test('a URL scheme fetch cannot load fails the connection (error, CLOSED), witho
   const r = await page.evaluate(() =>
     Promise.all(
       [NativeEventSource, WasmEventSource].map((C) =>
-        // No `until`: everything fired within the window is logged.
-        record(C, 'ftp://127.0.0.1/stream', undefined, { timeout: 500 })
+        // Negative check (quiet): after the error, nothing more (no retry) may fire within 500 ms.
+        record(C, 'ftp://127.0.0.1/stream', undefined, { until: 'log.length >= 1', quiet: 500 })
       )
     )
   );

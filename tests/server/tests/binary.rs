@@ -3,10 +3,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::mpsc;
+use std::time::Duration;
 
 #[tokio::test]
 async fn prints_the_port_and_exits_when_stdin_closes() {
@@ -16,11 +17,9 @@ async fn prints_the_port_and_exits_when_stdin_closes() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn the server");
-    let stdout = child.stdout.take().expect("stdout");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("read stdout");
+    stdout.read_line(&mut line).expect("read stdout");
     let addr = line
         .strip_prefix("listening on http://")
         .and_then(|rest| rest.trim_end().parse::<SocketAddr>().ok())
@@ -31,19 +30,19 @@ async fn prints_the_port_and_exits_when_stdin_closes() {
     assert_eq!(resp.head.status, 200);
     assert_eq!(resp.text(), "[]");
 
+    // The server's stdout reaches its end when the server exits.
+    let (exited, exit) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = stdout.read_to_end(&mut Vec::new());
+        let _ = exited.send(());
+    });
     drop(child.stdin.take());
-    let deadline = Instant::now() + Duration::from_secs(3);
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            assert!(status.success(), "{status}");
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("server still running after stdin closed");
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    if exit.recv_timeout(Duration::from_secs(10)).is_err() {
+        let _ = child.kill();
+        panic!("server still running 10 s after stdin closed");
     }
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "{status}");
 }
 
 #[test]
