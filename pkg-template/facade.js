@@ -211,11 +211,12 @@ export class EventSource extends EventTarget {
   // Hands the chunk's events to every `for await` loop; resolves, when
   // some loop is behind, once they have all caught up: until then the
   // driver reads no more of the body (backpressure). A loop whose module
-  // is still loading keeps the chunks until it has.
+  // is still loading keeps the chunk, and the driver waits for the module
+  // (and then for the loop, if the kept chunks put it behind).
   #feedIterators(parts) {
     let behind = null;
     for (const it of this.#iterators) {
-      const wait = it.feed ? it.feed(parts, this.#origin) : void it.backlog.push([parts, this.#origin]);
+      const wait = it.feed ? it.feed(parts, this.#origin) : (it.backlog.push([parts, this.#origin]), it.loading);
       if (wait) (behind ??= []).push(wait);
     }
     return behind && Promise.all(behind);
@@ -252,6 +253,11 @@ export class EventSource extends EventTarget {
     else this.#iterators.push(recorder);
     iteration ??= globalThis[ITERATION] ? Promise.resolve(globalThis[ITERATION]) : import('./iterate.js');
     const loop = iteration.then((m) => m.iterate(recorder));
+    // What a chunk that arrives before the loop's module waits for.
+    recorder.loading = loop.then(
+      () => recorder.behind,
+      () => undefined
+    );
     const it = {
       next: () => loop.then((l) => l.next()),
       return: () => loop.then((l) => l.return()),

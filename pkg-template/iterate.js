@@ -125,11 +125,14 @@ class MessageIterator {
  * Takes over `recorder`, which the class filled until now:
  * `{ types, highWaterMark, detach, backlog: [[parts, origin]...], ended }`.
  * From here on the class calls the recorder's `feed(parts, origin)` and
- * `end(error, drop)`; returns the loop's iterator.
+ * `end(error, drop)`; returns the loop's iterator. `recorder.behind` is what
+ * feeding the backlog gave: the promise of the loop catching up when the
+ * backlog put it `highWaterMark` behind (the driver, which stopped reading
+ * while the module loaded, waits for it too).
  */
 export function iterate(recorder) {
   const it = new MessageIterator(recorder.types, recorder.highWaterMark, recorder.detach);
-  for (const [parts, origin] of recorder.backlog) it.feed(parts, origin);
+  for (const [parts, origin] of recorder.backlog) recorder.behind = it.feed(parts, origin);
   recorder.backlog = null;
   recorder.feed = (parts, origin) => it.feed(parts, origin);
   recorder.end = (error, drop) => it.end(error, drop);

@@ -280,12 +280,9 @@ test('backpressure: a loop that stops taking messages stops the reading (in Chro
   // stops reading once its queue is full, holds at most `highWaterMark`
   // events and the one chunk that filled the queue, and reads nothing more
   // until the loop takes again; every event arrives, in order. The loop's
-  // part of the package is loaded up front (`wasm-eventsource/iterate`):
-  // loaded on first use, it takes what arrives while it loads without
-  // holding the source back, which with Firefox's and WebKit's chunks of
-  // several MB can be the whole body.
+  // part of the package loads on first use: while it loads, the source
+  // keeps the first chunk and reads no further.
   const r = await page.evaluate(async () => {
-    await import('/pkg/iterate.js');
     const [n, size, highWaterMark] = [100_000, 100, 64];
     const prefix = 'retry: 3600000\n\n'.length;
     const body = { taken: 0, reads: 0, reading: false, last: 0 };

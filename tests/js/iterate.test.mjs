@@ -46,6 +46,21 @@ test('messages recorded before the module loaded come first, in order, with thei
   ]);
 });
 
+test('a backlog that puts the loop highWaterMark behind holds the reading until it has caught up halfway', async () => {
+  const many = chunk(['message', 'a'], ['message', 'b'], ['message', 'c'], ['message', 'd'], ['message', 'e']);
+  const r = recorder({ backlog: [[many, 'o']] });
+  const it = iterate(r);
+  assert.ok(r.behind instanceof Promise, 'the class waits on recorder.behind');
+  await take(it, 2);
+  assert.equal(await settled(r.behind), false, 'three still queued: above half of 4');
+  await take(it, 1);
+  assert.equal(await settled(r.behind), true, 'two queued: caught up halfway');
+  // A backlog within the mark holds nothing.
+  const small = recorder({ backlog: [[chunk(['message', 'a']), 'o']] });
+  iterate(small);
+  assert.equal(small.behind, undefined);
+});
+
 test('types keeps only the wanted event types', async () => {
   const r = recorder({ types: ['b'] });
   const it = iterate(r);
