@@ -7,7 +7,7 @@
 //
 // Query parameters: key (where to post; without it nothing is posted),
 // runs (measured runs per client and stream, default 5).
-import { clear, key, median, print, run, runs, sleep } from './page.js';
+import { clear, key, median, print, run, runs, rest } from './page.js';
 import { EventSource as WasmEventSource, ready } from '/pkg/index.js';
 import { EventSource as EventSourceV4 } from 'eventsource';
 
@@ -141,7 +141,7 @@ async function throughput() {
       const names = Object.keys(CLIENTS);
       const order = names.map((_, i) => names[(i + r) % names.length]);
       for (const name of order) {
-        await sleep(150);
+        await rest(150);
         const ms = await once(name, stream, r);
         times[name].push(ms);
         print(`${stream.name}  run ${r + 1} ${name.padEnd(22)} ${ms.toFixed(1)} ms  ${Math.round((stream.n / ms) * 1000)} events/s`);
@@ -152,7 +152,7 @@ async function throughput() {
     for (const how of Object.keys(floors)) dispatchFloor(stream, datas, how);
     for (let r = 0; r < runs; r++) {
       for (const how of Object.keys(floors)) {
-        await sleep(50);
+        await rest(50);
         floors[how].push(dispatchFloor(stream, datas, how));
       }
     }
@@ -197,7 +197,7 @@ async function latency() {
   for (const name of Object.keys(CLIENTS)) {
     const all = [];
     for (let r = 0; r < 2; r++) {
-      await sleep(200);
+      await rest(200);
       // The first 200 events are warm-up.
       all.push(...(await latencyRun(name, n)).slice(200));
     }
@@ -228,7 +228,7 @@ async function opening(cold) {
   for (const name of Object.keys(CLIENTS)) {
     const warm = [];
     for (let r = 0; r < 15; r++) {
-      await sleep(30);
+      await rest(30);
       warm.push(await openTime(name, r));
     }
     out[name] = { coldMs: cold[name], warmMedianMs: median(warm) };
@@ -249,7 +249,7 @@ async function cpu() {
   const stream = STREAMS[1];
   const marked = [];
   for (const name of Object.keys(CLIENTS)) {
-    await sleep(300);
+    await rest(300);
     await mark(`begin-${name}`);
     await once(name, stream, 'cpu');
     await mark(`end-${name}`);

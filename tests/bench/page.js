@@ -14,7 +14,12 @@ export const print = (line) => {
 export const clear = () => {
   out.textContent = '';
 };
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/**
+ * A rest between timed runs, so that the garbage collection and connection
+ * teardown of one run do not fall into the next: the benchmark's pacing,
+ * not a wait for anything (nothing is asserted after it).
+ */
+export const rest = (ms) => new Promise((r) => setTimeout(r, ms));
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;

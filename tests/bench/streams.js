@@ -9,7 +9,7 @@
 // Workloads: W1 32-byte events; W2 ~110-byte LLM-style events with ids;
 // W3 CRLF lines with comments and named events; W4 one 8 MiB data line
 // (and 2 and 4 MiB, for linearity). Results go to /_result/{key}.
-import { clear, median, print, run, runs, sleep } from './page.js';
+import { clear, median, print, run, runs, rest } from './page.js';
 import { EventSource as WasmEventSource, ready } from '/pkg/index.js';
 import { EventStreamParser } from '/pkg/parser.js';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
@@ -147,7 +147,7 @@ async function measure(label, fns, w, arg) {
   for (let r = 0; r < runs; r++) {
     const order = r % 2 ? Object.keys(fns).reverse() : Object.keys(fns);
     for (const k of order) {
-      await sleep(100);
+      await rest(100);
       const ms = await fns[k](w, arg, r);
       times[k].push(ms);
       print(`${label} ${w.name}  run ${r + 1} ${k.padEnd(20)} ${ms.toFixed(1)} ms  ${Math.round((w.n / ms) * 1000)} events/s`);
