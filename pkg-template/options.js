@@ -96,11 +96,12 @@ export function normalize(init) {
     }
   }
 
+  const withoutBody = METHODS_WITHOUT_BODY.includes((method ?? OPTIONS.method.d).toUpperCase());
   let body = init.body;
   if (body === null) body = undefined;
   if (body !== undefined) {
     if (typeof body !== 'function' && !isBody(body)) throw fail('body');
-    if (METHODS_WITHOUT_BODY.includes((method ?? OPTIONS.method.d).toUpperCase())) throw fail('body', OPTIONS.body.noBody);
+    if (withoutBody) throw fail('body', OPTIONS.body.noBody);
   }
 
   const credentials = init.credentials;
@@ -132,7 +133,6 @@ export function normalize(init) {
   // again after its answer ended. The default follows the method.
   const streamEnd = init.streamEnd;
   if (streamEnd !== undefined && !OPTIONS.streamEnd.v.includes(streamEnd)) throw fail('streamEnd');
-  const withoutBody = METHODS_WITHOUT_BODY.includes((method ?? OPTIONS.method.d).toUpperCase());
   const rule = OPTIONS.streamEnd;
   const closeOnEnd = (streamEnd ?? (withoutBody ? rule.d : rule.dBody)) === rule.v[1];
 

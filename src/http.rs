@@ -9,6 +9,8 @@
 
 use alloc::string::String;
 
+use crate::parser::decimal;
+
 /// The request's credentials mode (whether cookies and HTTP authentication
 /// are sent): fetch's `RequestInit.credentials`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -172,11 +174,8 @@ pub fn is_cross_origin(page_origin: Option<&str>, url: &str) -> bool {
 /// or a value that parses as neither, asks for nothing: `None`.
 pub fn parse_retry_after(value: &str, wall_now: f64) -> Option<f64> {
     let value = trim(value.as_bytes());
-    if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-        // Integer arithmetic: saturates instead of overflowing on long values.
-        let secs = value.iter().fold(0u64, |n, b| {
-            n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
-        });
+    // Integer arithmetic: saturates instead of overflowing on long values.
+    if let Some(secs) = decimal(value) {
         return Some((secs as f64 * 1000.0).min(MAX_DELAY));
     }
     let at = parse_http_date(value, wall_now)?;

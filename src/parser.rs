@@ -356,12 +356,26 @@ fn set_bytes(value: &[u8], out: &mut Vec<u8>, room: usize) -> Result<(), Overflo
 fn parse_retry(value: &[u8]) -> Option<u64> {
     // [spec] only ASCII digits, read as a base-ten integer; an empty value is
     // ignored too. Huge values saturate instead of being dropped.
-    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+    decimal(value)
+}
+
+/// The number that one or more ASCII digits spell, saturating at
+/// `u64::MAX`; `None` for anything else (empty, a sign, a space). The one
+/// reader of `retry:` and of `Retry-After`'s delay-seconds.
+pub(crate) fn decimal(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(value.iter().fold(0u64, |ms, &digit| {
-        ms.saturating_mul(10)
-            .saturating_add(u64::from(digit - b'0'))
+    Some(digits.iter().fold(0u64, |n, &digit| {
+        let digit = u64::from(digit - b'0');
+        // `n × 10 + digit`, saturating: tested before it is computed, since
+        // `saturating_mul` on a u64 links a 128-bit multiply into the
+        // WebAssembly.
+        if n > (u64::MAX - digit) / 10 {
+            u64::MAX
+        } else {
+            n * 10 + digit
+        }
     }))
 }
 

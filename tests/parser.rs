@@ -803,6 +803,24 @@ fn set_last_event_id_ignores_ids_no_stream_could_send() {
 // ------------------------------------------------------------------ batch format
 
 #[test]
+fn retry_saturates_exactly_at_u64_max() {
+    for (value, expected) in [
+        ("18446744073709551614", u64::MAX - 1),
+        ("18446744073709551615", u64::MAX),
+        ("18446744073709551616", u64::MAX),
+        ("1844674407370955161", u64::MAX / 10),
+        ("18446744073709551619", u64::MAX),
+        ("000000000000000000000000000042", 42),
+        ("99999999999999999999999999", u64::MAX),
+    ] {
+        let mut batch = Batch::new();
+        let line = format!("retry: {value}\n");
+        assert_eq!(EventParser::new().feed(line.as_bytes(), &mut batch), Feed::Ok);
+        assert_eq!(batch.retry(), Some(expected), "retry: {value}");
+    }
+}
+
+#[test]
 fn packed_format() {
     let mut parser = EventParser::new();
     let mut batch = Batch::new();
