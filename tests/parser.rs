@@ -815,7 +815,10 @@ fn retry_saturates_exactly_at_u64_max() {
     ] {
         let mut batch = Batch::new();
         let line = format!("retry: {value}\n");
-        assert_eq!(EventParser::new().feed(line.as_bytes(), &mut batch), Feed::Ok);
+        assert_eq!(
+            EventParser::new().feed(line.as_bytes(), &mut batch),
+            Feed::Ok
+        );
         assert_eq!(batch.retry(), Some(expected), "retry: {value}");
     }
 }
