@@ -17,13 +17,22 @@ for await (const e of response.body.pipeThrough(new EventStreamParser({ onRetry:
 out.parsed = parsed;
 out.retries = retries;
 
+// A clean end with no reconnection to follow ends the loop normally...
 const iterated = [];
+out.ended = 'normally';
 try {
   for await (const m of new EventSource(url, { retry: { maxAttempts: 0 } })) iterated.push([m.type, m.data, m.lastEventId]);
 } catch (e) {
-  out.thrown = { isEventSourceError: e instanceof EventSourceError, reason: e.reason };
+  out.ended = { isEventSourceError: e instanceof EventSourceError, reason: e.reason };
 }
 out.iterated = iterated;
+// ...and a failure throws (no script for this name: 404).
+try {
+  for await (const m of new EventSource(`${url}-missing`)) iterated.push(m);
+  out.thrown = 'nothing';
+} catch (e) {
+  out.thrown = { isEventSourceError: e instanceof EventSourceError, reason: e.reason, status: e.status };
+}
 
 const fromStream = EventSource.fromReadableStream((await fetch(url)).body);
 const streamed = [];
