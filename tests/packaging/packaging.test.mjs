@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, script, startServer, stall, unique } from '../browser/harness.mjs';
+import { launchBrowser, requests, script, startServer, stall, unique } from '../browser/harness.mjs';
 import { npmReadme, slug } from '../../scripts/npm-readme.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -190,6 +190,9 @@ test('Node: EventStreamParser, for await, fromReadableStream() and the parser en
   await script(ctx.server.base, name, {
     responses: [{ body: [{ data: 'retry: 2500\nid: 1\ndata: a\n\nevent: up\ndata: b\n\ndata: unfinished' }] }],
   });
+  const target = unique('node-redirect-target');
+  await script(ctx.server.base, target, { responses: [stall('data: leaked\n\n')] });
+  await script(ctx.server.base, `${name}-redirect`, { responses: [{ status: 302, headers: { location: `${ctx.server.base}/sse/${target}` } }] });
   const r = spawnSync(process.execPath, ['streams.mjs', ctx.server.base, name], { cwd: join(apps, 'runtime'), encoding: 'utf8', timeout: 30000 });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout.trim().split('\n').pop());
@@ -202,6 +205,8 @@ test('Node: EventStreamParser, for await, fromReadableStream() and the parser en
   assert.deepEqual(out.iterated, events, 'the loop yields the messages received');
   assert.equal(out.ended, 'normally', 'a clean end with no reconnection to follow (maxAttempts 0) ends the loop');
   assert.deepEqual(out.thrown, { isEventSourceError: true, reason: 'status', status: 404 }, 'a failure throws');
+  assert.deepEqual(out.redirect, { isEventSourceError: true, reason: 'redirect', status: 302 }, 'with headers, a redirect is refused');
+  assert.equal((await requests(ctx.server.base, target)).length, 0, 'nothing reached the new address');
   assert.deepEqual(out.fromStream, {
     streamed: [
       ['a', 'null'],

@@ -33,6 +33,13 @@ try {
 } catch (e) {
   out.thrown = { isEventSourceError: e instanceof EventSourceError, reason: e.reason, status: e.status };
 }
+// With custom headers a redirect is refused: Node's fetch gives the 302 back.
+try {
+  for await (const m of new EventSource(`${url}-redirect`, { headers: { 'X-Api-Key': 'k' } })) iterated.push(m);
+  out.redirect = 'nothing';
+} catch (e) {
+  out.redirect = { isEventSourceError: e instanceof EventSourceError, reason: e.reason, status: e.status };
+}
 
 const fromStream = EventSource.fromReadableStream((await fetch(url)).body);
 const streamed = [];
