@@ -33,7 +33,7 @@ import {
   sourceReconnectionTime,
   sourceLastEventId,
 } from './core.js';
-import { CREDENTIALS, NOT_BYTES, NOT_RESPONSE, REDIRECT_STATUSES } from './rules-table.js';
+import { CREDENTIALS, NOT_BYTES, NOT_RESPONSE } from './rules-table.js';
 
 const now = () => performance.now();
 const messageOf = (e) => String(e?.message ?? e);
@@ -150,7 +150,7 @@ export class Driver {
       n(o.inactivityTimeout),
       n(o.maxBufferSize),
       CREDENTIALS.indexOf(o.credentials) + 1,
-      (o.withCredentials ? 1 : 0) | (o.fetch ? 2 : 0) | (param !== undefined ? 4 : 0) | (o.closeOnEnd ? 8 : 0),
+      (o.withCredentials ? 1 : 0) | (o.fetch ? 2 : 0) | (param !== undefined ? 4 : 0) | (o.closeOnEnd ? 8 : 0) | (o.refuseRedirects ? 16 : 0),
       idLength,
       paramLength
     );
@@ -331,7 +331,7 @@ export class Driver {
       Date.now(),
       conn,
       response.status,
-      o.refuseRedirects && (response.type === 'opaqueredirect' || REDIRECT_STATUSES.includes(response.status)) ? 1 : 0,
+      response.type === 'opaqueredirect' ? 1 : 0,
       urlLength,
       type === null ? -1 : typeLength,
       retryAfter === null ? -1 : retryLength

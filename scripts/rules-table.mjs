@@ -39,7 +39,6 @@ export function rulesTable() {
     `export const SPECIAL_SCHEMES = ${JSON.stringify(table.url.specialSchemes)};`,
     `export const FORBIDDEN_HOST_CODE_POINTS = ${JSON.stringify(table.url.forbiddenHostCodePoints)};`,
     `export const STREAM_URL = ${JSON.stringify(table.url.streamUrl)};`,
-    `export const REDIRECT_STATUSES = ${JSON.stringify(table.http.redirectStatuses)};`,
     '/** The words of each error sentence (the core picks one by its index), and what may follow. */',
     `export const SENTENCES = ${JSON.stringify(table.errors.sentences.map((s) => s.words))};`,
     '/** The reason of each sentence. */',

@@ -172,7 +172,8 @@ pub struct Source {
 /// limit. `credentials` is 0 when not given, else 1 + the mode's index in
 /// `omit`, `same-origin`, `include`. `flags`: 1 `withCredentials`, 2 a custom
 /// fetch, 4 a `lastEventIdQueryParam`, 8 a clean end closes the source
-/// (`streamEnd`, decided with the method by `options.js`). The input holds the `lastEventId`
+/// (`streamEnd`, decided with the method by `options.js`), 16 redirects are
+/// refused (`redirect`, decided with the headers by `options.js`). The input holds the `lastEventId`
 /// option (`id_len` bytes), then the query parameter's name (`param_len`).
 #[export_name = "n"]
 #[allow(clippy::too_many_arguments)]
@@ -220,6 +221,7 @@ pub extern "C" fn source_new(
     config.credentials = credentials_mode(flags & 1 != 0, mode);
     config.custom_fetch = flags & 2 != 0;
     config.close_on_end = flags & 8 != 0;
+    config.refuse_redirects = flags & 16 != 0;
     config.last_event_id = String::from(input_text(0, id_len));
     if flags & 4 != 0 {
         config.last_event_id_query_param =
@@ -328,7 +330,7 @@ pub extern "C" fn source_connect_stream(s: *mut Source, now: f64) -> u32 {
 
 /// A response. The input holds its URL (`url_len` bytes), then its
 /// `Content-Type` and `Retry-After` headers (`u32::MAX` for a header that is
-/// absent). `redirect` is 1 for a redirect the request did not follow.
+/// absent). `opaque_redirect` is 1 when fetch gave back an opaque redirect.
 #[export_name = "R"]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn source_response(
@@ -337,7 +339,7 @@ pub extern "C" fn source_response(
     wall_now: f64,
     conn: u32,
     status: u32,
-    redirect: u32,
+    opaque_redirect: u32,
     url_len: u32,
     type_len: u32,
     retry_after_len: u32,
@@ -355,7 +357,7 @@ pub extern "C" fn source_response(
         url: input_text(0, url_len),
         content_type: header(type_at, type_len),
         retry_after: header(retry_at, retry_after_len),
-        redirect: redirect != 0,
+        opaque_redirect: opaque_redirect != 0,
     };
     report(
         source(s)

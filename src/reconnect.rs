@@ -153,6 +153,10 @@ pub struct Config {
     /// [`Reason::BodyEnded`], CLOSED) instead of reconnecting: the end means
     /// done (see [`options::closes_on_end`]).
     pub close_on_end: bool,
+    /// Redirects are refused (the `redirect` option's `"error"`, see
+    /// [`options::refuses_redirects`]): the driver fetches in `manual`
+    /// mode, and a redirect it gets back fails the source.
+    pub refuse_redirects: bool,
 }
 
 impl Default for Config {
@@ -169,6 +173,7 @@ impl Default for Config {
             credentials: Credentials::SameOrigin,
             custom_fetch: false,
             close_on_end: false,
+            refuse_redirects: false,
         }
     }
 }
@@ -228,10 +233,10 @@ pub struct Response<'a> {
     pub content_type: Option<&'a str>,
     /// The `Retry-After` header, if any.
     pub retry_after: Option<&'a str>,
-    /// The response is a redirect the request did not follow (the
-    /// `redirect` option refuses redirects: fetch's `manual` mode gave it
-    /// back).
-    pub redirect: bool,
+    /// fetch gave back an opaque redirect (a browser's answer to a redirect
+    /// in `manual` mode: status 0, no `Location`). A server runtime gives
+    /// back the redirect itself, recognised by its status.
+    pub opaque_redirect: bool,
 }
 
 /// What the driver must do after an input.
@@ -460,7 +465,9 @@ impl ReconnectState {
         }
         self.last_activity = now;
         let status = response.status;
-        if response.redirect {
+        if self.config.refuse_redirects
+            && (response.opaque_redirect || options::REDIRECT_STATUSES.contains(&status))
+        {
             // The app refused redirects, which would carry its headers to
             // another address: fail, retrying cannot help. (A browser's
             // opaque redirect has status 0.)

@@ -40,8 +40,8 @@ enum In<'a> {
     Connect(&'a str),
     /// `on_response(conn, status, content_type, retry_after)`.
     Response(u32, u16, Option<&'a str>, Option<&'a str>),
-    /// A redirect the request refused to follow (`on_response` with
-    /// `redirect`), of this status (0: a browser's opaque redirect).
+    /// A redirect fetch gave back (`manual` mode), of this status (0: a
+    /// browser's opaque redirect).
     Redirected(u32, u16),
     Body(u32, &'a [u8]),
     End(u32),
@@ -124,7 +124,7 @@ impl Driver {
                     url: "",
                     content_type,
                     retry_after,
-                    redirect: false,
+                    opaque_redirect: false,
                 };
                 self.m.on_response(now, now, conn, &response)
             }
@@ -134,7 +134,7 @@ impl Driver {
                     url: "",
                     content_type: None,
                     retry_after: None,
-                    redirect: true,
+                    opaque_redirect: status == 0,
                 };
                 self.m.on_response(now, now, conn, &response)
             }
@@ -1655,6 +1655,7 @@ fn a_refused_redirect_fails_the_source_without_retrying() {
     for (status, reported) in [(0, None), (302, Some(302)), (307, Some(307))] {
         let mut d = Driver::new(Config {
             retry_on_status: vec![302, 307],
+            refuse_redirects: true,
             ..Config::default()
         });
         d.run(&[
@@ -1668,6 +1669,22 @@ fn a_refused_redirect_fails_the_source_without_retrying() {
             (3001.0, Timer, NONE, Closed),
         ]);
     }
+}
+
+#[test]
+fn a_redirect_given_back_without_refusing_is_a_status_like_any_other() {
+    // Only a source that refuses redirects fetches in `manual` mode; should
+    // a custom fetch hand back a 302 anyway, it is a status that is not 200.
+    let mut d = Driver::new(Config::default());
+    d.run(&[
+        (0.0, Connect(URL), fetch(1, ""), Connecting),
+        (
+            1.0,
+            Redirected(1, 302),
+            fail(Reason::Status, Some(302), 0),
+            Closed,
+        ),
+    ]);
 }
 
 #[test]

@@ -35,7 +35,6 @@ use web_sys::{
 
 use crate::error::{ErrorEvent, NOT_BYTES, NOT_RESPONSE};
 use crate::http::HeaderEncoding;
-use crate::options::REDIRECT_STATUSES;
 use crate::parser::Batch;
 use crate::reconnect::{self, Action, PageEvent, Platform, ReadyState, ReconnectState};
 pub(crate) use request::{Compute, PerAttempt, RequestSpec};
@@ -510,11 +509,7 @@ async fn run_fetch(shared: Shared, request: reconnect::Request) {
     let content_type = headers.get("content-type").ok().flatten();
     let retry_after = headers.get("retry-after").ok().flatten();
     let url = response.url();
-    // A refused redirect: an opaque redirect in a browser, the redirect
-    // response itself in a server runtime.
-    let redirect = shared.borrow().request.refuse_redirects
-        && (response.type_() == web_sys::ResponseType::Opaqueredirect
-            || REDIRECT_STATUSES.contains(&response.status()));
+    let opaque_redirect = response.type_() == web_sys::ResponseType::Opaqueredirect;
     let action = shared.borrow_mut().machine.on_response(
         now(),
         js_sys::Date::now(),
@@ -524,7 +519,7 @@ async fn run_fetch(shared: Shared, request: reconnect::Request) {
             url: &url,
             content_type: content_type.as_deref(),
             retry_after: retry_after.as_deref(),
-            redirect,
+            opaque_redirect,
         },
     );
     let Action::Open { url } = action else {

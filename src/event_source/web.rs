@@ -149,8 +149,9 @@ pub(super) fn open(builder: Builder) -> Result<Source, BuildError> {
     config.custom_fetch = builder.fetch.is_some();
     config.close_on_end =
         options::closes_on_end(builder.stream_end.map(StreamEnd::as_str), &request.method);
-    request.refuse_redirects =
+    config.refuse_redirects =
         options::refuses_redirects(builder.redirect.map(Redirect::as_str), custom_headers);
+    request.refuse_redirects = config.refuse_redirects;
     request.fetch = builder.fetch;
 
     let receiver = Receiver::new(builder.queue_capacity);
