@@ -41,10 +41,20 @@ export RUSTFLAGS="-Cpasses=sancov-module \
 unset CARGO_BUILD_TARGET CARGO_TARGET_DIR
 cargo build --release --manifest-path fuzz/Cargo.toml --target "$host" --bin parser
 target=fuzz/target/$host/release/parser
+artifacts=fuzz/artifacts/parser
+# What every fuzzing run passes. -timeout: a parse of a 4 KiB input takes
+# microseconds, so 10 s is a hang. -rss_limit_mb: the target holds a few
+# copies of at most 4 KiB of input.
+fuzz_flags=(
+  -timeout=10
+  -rss_limit_mb=512
+  -dict=fuzz/parser.dict
+  -artifact_prefix="$artifacts/"
+  -print_final_stats=1
+)
 
 if [ "$1" = --check ]; then
   [ $# -eq 2 ] && [[ $2 =~ ^[0-9]+$ ]] || usage
-  artifacts=fuzz/artifacts/parser
   mkdir -p "$artifacts"
   # New inputs go to a directory of this run's own, which is dropped: the
   # next round starts from the same committed seeds.
@@ -60,11 +70,7 @@ if [ "$1" = --check ]; then
     -seed=1 \
     -reload=0 \
     -runs="$2" \
-    -timeout=10 \
-    -rss_limit_mb=512 \
-    -dict=fuzz/parser.dict \
-    -artifact_prefix="$artifacts/" \
-    -print_final_stats=1 \
+    "${fuzz_flags[@]}" \
     "$scratch" fuzz/seeds/parser
   exit
 fi
@@ -79,17 +85,10 @@ fi
 seconds=$1
 shift
 corpus=fuzz/corpus/parser
-artifacts=fuzz/artifacts/parser
 mkdir -p "$corpus" "$artifacts"
 # New inputs go to the first directory; the committed seeds are only read.
-# -timeout: a parse of a 4 KiB input takes microseconds, so 10 s is a hang.
-# -rss_limit_mb: the target holds a few copies of at most 4 KiB of input.
 exec "$target" \
   -max_total_time="$seconds" \
-  -timeout=10 \
-  -rss_limit_mb=512 \
-  -dict=fuzz/parser.dict \
-  -artifact_prefix="$artifacts/" \
-  -print_final_stats=1 \
+  "${fuzz_flags[@]}" \
   "$@" \
   "$corpus" fuzz/seeds/parser
