@@ -33,7 +33,7 @@ import {
   sourceReconnectionTime,
   sourceLastEventId,
 } from './core.js';
-import { CREDENTIALS, NOT_BYTES, NOT_RESPONSE } from './rules-table.js';
+import { CREDENTIALS, STREAM_ENDS, REDIRECTS, NOT_BYTES, NOT_RESPONSE } from './rules-table.js';
 
 const now = () => performance.now();
 const messageOf = (e) => String(e?.message ?? e);
@@ -150,7 +150,13 @@ export class Driver {
       n(o.inactivityTimeout),
       n(o.maxBufferSize),
       CREDENTIALS.indexOf(o.credentials) + 1,
-      (o.withCredentials ? 1 : 0) | (o.fetch ? 2 : 0) | (param !== undefined ? 4 : 0) | (o.closeOnEnd ? 8 : 0) | (o.refuseRedirects ? 16 : 0),
+      (o.withCredentials ? 1 : 0) |
+        (o.fetch ? 2 : 0) |
+        (param !== undefined ? 4 : 0) |
+        ((STREAM_ENDS.indexOf(o.streamEnd) + 1) << 3) |
+        ((REDIRECTS.indexOf(o.redirect) + 1) << 5) |
+        (o.withoutBody ? 0 : 128) |
+        (o.headers !== undefined ? 256 : 0),
       idLength,
       paramLength
     );
@@ -241,7 +247,7 @@ export class Driver {
         const flags = regs[3];
         const [header, name, value] = text().split('\r');
         if (timer === timer) this.#arm(timer);
-        this.#fetch(conn, flags & 1 ? header : null, flags & 2 ? [name, value] : null, credentials);
+        this.#fetch(conn, flags & 1 ? header : null, flags & 2 ? [name, value] : null, credentials, flags & 4);
         break;
       }
       case PROBE:
@@ -276,7 +282,7 @@ export class Driver {
     return this.#s !== null && this.#conn === conn;
   }
 
-  async #fetch(conn, lastEventId, query, credentials) {
+  async #fetch(conn, lastEventId, query, credentials, refuseRedirects) {
     this.#conn = conn;
     const controller = new AbortController();
     this.#abort = controller;
@@ -298,7 +304,7 @@ export class Driver {
       init = { ...STANDARD_REQUEST, method: o.method, headers, body, credentials, signal: controller.signal };
       // Refused redirects: `manual` gives the redirect back (opaque in a
       // browser) instead of following it with the headers.
-      if (o.refuseRedirects) init.redirect = 'manual';
+      if (refuseRedirects) init.redirect = 'manual';
     } catch (e) {
       if (this.#current(conn)) this.#perform(sourceSetupError(this.#s, conn, ...put(messageOf(e))));
       return;

@@ -5,6 +5,8 @@
 import {
   OPTIONS,
   CREDENTIALS,
+  STREAM_ENDS,
+  REDIRECTS,
   METHOD_CHARACTERS,
   FORBIDDEN_METHODS,
   METHODS_WITHOUT_BODY,
@@ -70,7 +72,8 @@ function isBody(v) {
  * Validates an EventSource init dictionary, reading each member once, and
  * returns `{ withCredentials, signal, shared, options, sharedHeaders }`:
  * `options` holds every option as the user gave it, or undefined (the core
- * applies the defaults). Throws a TypeError naming the option.
+ * applies the defaults), and `withoutBody` (the method cannot carry a body).
+ * Throws a TypeError naming the option.
  */
 export function normalize(init) {
   const ctor = 'EventSource';
@@ -128,21 +131,12 @@ export function normalize(init) {
     for (const s of retryOnStatus) number('retryOnStatus', s);
   }
 
-  // What a clean end of the response does: reconnect (the standard's), or
-  // close, so that a request with a body (an LLM prompt) is never sent
-  // again after its answer ended. The default follows the method.
+  // What a clean end does and whether redirects are refused: when not
+  // given, the core picks by the method and the headers.
   const streamEnd = init.streamEnd;
-  if (streamEnd !== undefined && !OPTIONS.streamEnd.v.includes(streamEnd)) throw fail('streamEnd');
-  const rule = OPTIONS.streamEnd;
-  const closeOnEnd = (streamEnd ?? (withoutBody ? rule.d : rule.dBody)) === rule.v[1];
-
-  // Redirects: followed, as natively, unless refused; refused by default
-  // when there are custom headers, which fetch would carry to the new
-  // address (it drops only Authorization, and only across origins).
+  if (streamEnd !== undefined && !STREAM_ENDS.includes(streamEnd)) throw fail('streamEnd');
   const redirect = init.redirect;
-  if (redirect !== undefined && !OPTIONS.redirect.v.includes(redirect)) throw fail('redirect');
-  const redirects = OPTIONS.redirect;
-  const refuseRedirects = (redirect ?? (headers === undefined ? redirects.d : redirects.dHeaders)) === redirects.v[1];
+  if (redirect !== undefined && !REDIRECTS.includes(redirect)) throw fail('redirect');
 
   const signal = init.signal;
   if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) throw fail('signal');
@@ -190,8 +184,9 @@ export function normalize(init) {
       retryOnStatus,
       inactivityTimeout: number('inactivityTimeout', init.inactivityTimeout),
       maxBufferSize: number('maxBufferSize', init.maxBufferSize),
-      closeOnEnd,
-      refuseRedirects,
+      streamEnd,
+      redirect,
+      withoutBody,
       fetch: fetchFn,
     },
   };

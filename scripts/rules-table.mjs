@@ -20,19 +20,18 @@ export function rulesTable() {
       if (o.integer) fields.push('i:1');
     }
     if (o.default !== undefined) fields.push(`d:${JSON.stringify(o.default)}`);
-    if (o.defaultWithBody !== undefined) fields.push(`dBody:${JSON.stringify(o.defaultWithBody)}`);
-    if (o.defaultWithHeaders !== undefined) fields.push(`dHeaders:${JSON.stringify(o.defaultWithHeaders)}`);
-    if (o.values && o.js !== 'credentials') fields.push(`v:${JSON.stringify(o.values)}`);
     if (o.withoutBody) fields.push(`noBody:${JSON.stringify(o.withoutBody)}`);
     return `${JSON.stringify(o.js)}:{${fields.join(',')}}`;
   });
-  const credentials = table.options.find((o) => o.js === 'credentials').values;
+  const values = (js) => JSON.stringify(table.options.find((o) => o.js === js).values);
   return [
     '// Generated from src/rules.json by scripts/rules-table.mjs: edit that file.',
-    '/** Each option: e (what it must be), min, max, i (whole number), d (default), dBody (default with a body), dHeaders (default with custom headers), v (values), noBody. */',
+    '/** Each option: e (what it must be), min, max, i (whole number), d (default), noBody. */',
     `export const OPTIONS = {${rules.join(',')}};`,
-    '/** The credentials modes, in the order the core numbers them. */',
-    `export const CREDENTIALS = ${JSON.stringify(credentials)};`,
+    '/** The values of the options that take one of a few words, in the order the core numbers them. */',
+    `export const CREDENTIALS = ${values('credentials')};`,
+    `export const STREAM_ENDS = ${values('streamEnd')};`,
+    `export const REDIRECTS = ${values('redirect')};`,
     `export const METHOD_CHARACTERS = ${JSON.stringify(table.methods.tokenCharacters)};`,
     `export const FORBIDDEN_METHODS = ${JSON.stringify(table.methods.forbidden)};`,
     `export const METHODS_WITHOUT_BODY = ${JSON.stringify(table.methods.withoutBody)};`,

@@ -341,10 +341,15 @@ pub enum Redirect {
 impl Redirect {
     /// The JavaScript option's word for it: `"follow"` or `"error"`.
     pub fn as_str(self) -> &'static str {
-        crate::options::REDIRECT_VALUES[match self {
+        crate::options::REDIRECT_VALUES[self.index()]
+    }
+
+    /// Its index among the option's values in `src/rules.json`.
+    pub(crate) fn index(self) -> usize {
+        match self {
             Redirect::Follow => 0,
             Redirect::Error => 1,
-        }]
+        }
     }
 }
 
@@ -365,10 +370,15 @@ pub enum StreamEnd {
 impl StreamEnd {
     /// The JavaScript option's word for it: `"reconnect"` or `"close"`.
     pub fn as_str(self) -> &'static str {
-        crate::options::STREAM_END_VALUES[match self {
+        crate::options::STREAM_END_VALUES[self.index()]
+    }
+
+    /// Its index among the option's values in `src/rules.json`.
+    pub(crate) fn index(self) -> usize {
+        match self {
             StreamEnd::Reconnect => 0,
             StreamEnd::Close => 1,
-        }]
+        }
     }
 }
 

@@ -31,7 +31,7 @@ use core::cell::UnsafeCell;
 
 use crate::error::{overflow_sentence, Failure};
 use crate::http::{Credentials, HeaderEncoding};
-use crate::options::credentials_mode;
+use crate::options::{self, credentials_mode};
 use crate::parser::{Batch, EventParser, Feed};
 use crate::reconnect::{Action, Config, PageEvent, Platform, ReconnectState, Response};
 
@@ -171,10 +171,11 @@ pub struct Source {
 /// (the core's default applies); `max_attempts` is NaN or infinite for no
 /// limit. `credentials` is 0 when not given, else 1 + the mode's index in
 /// `omit`, `same-origin`, `include`. `flags`: 1 `withCredentials`, 2 a custom
-/// fetch, 4 a `lastEventIdQueryParam`, 8 a clean end closes the source
-/// (`streamEnd`, decided with the method by `options.js`), 16 redirects are
-/// refused (`redirect`, decided with the headers by `options.js`). The input holds the `lastEventId`
-/// option (`id_len` bytes), then the query parameter's name (`param_len`).
+/// fetch, 4 a `lastEventIdQueryParam`, 128 a method that can carry a body,
+/// 256 custom headers; bits 3–4 hold `streamEnd` and bits 5–6 `redirect`,
+/// each 0 when not given, else 1 + the value's index in `src/rules.json`
+/// (the core picks the default). The input holds the `lastEventId` option
+/// (`id_len` bytes), then the query parameter's name (`param_len`).
 #[export_name = "n"]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn source_new(
@@ -220,8 +221,10 @@ pub extern "C" fn source_new(
     .copied();
     config.credentials = credentials_mode(flags & 1 != 0, mode);
     config.custom_fetch = flags & 2 != 0;
-    config.close_on_end = flags & 8 != 0;
-    config.refuse_redirects = flags & 16 != 0;
+    // A value's index, from its two bits (0: not given).
+    let chosen = |at: u32| ((flags >> at) & 3).checked_sub(1).map(|i| i as usize);
+    config.close_on_end = options::closes_on_end(chosen(3), flags & 128 != 0);
+    config.refuse_redirects = options::refuses_redirects(chosen(5), flags & 256 != 0);
     config.last_event_id = String::from(input_text(0, id_len));
     if flags & 4 != 0 {
         config.last_event_id_query_param =
@@ -263,7 +266,9 @@ fn report(action: Action) -> u32 {
             regs[1] = or_nan(request.timer);
             regs[2] = request.credentials as u32 as f64;
             regs[3] = f64::from(
-                u8::from(request.last_event_id.is_some()) | u8::from(request.query.is_some()) << 1,
+                u8::from(request.last_event_id.is_some())
+                    | u8::from(request.query.is_some()) << 1
+                    | u8::from(request.refuse_redirects) << 2,
             );
             let (name, value) = request.query.unwrap_or_default();
             let mut text = request.last_event_id.unwrap_or_default().into_bytes();

@@ -61,30 +61,54 @@ pub fn allows_body(method: &str) -> bool {
 }
 
 /// Whether a clean end of the response closes the source (`streamEnd:
-/// "close"`) rather than reconnecting: `stream_end` when given (`"close"`
-/// or `"reconnect"`), else by the method, so that a request that can carry
+/// "close"`) rather than reconnecting: `stream_end` when given (the
+/// value's index in [`STREAM_END_VALUES`]: 0 `"reconnect"`, 1 `"close"`),
+/// else by the method ([`allows_body`]), so that a request that can carry
 /// a body (a POST: an LLM answer, whose end means done) is never sent again
 /// after the stream ended, while GET keeps the standard's reconnection.
-pub fn closes_on_end(stream_end: Option<&str>, method: &str) -> bool {
-    let chosen = stream_end.unwrap_or(if allows_body(method) {
-        DEFAULT_STREAM_END_WITH_BODY
+/// Both front ends decide here.
+pub fn closes_on_end(stream_end: Option<usize>, method_allows_body: bool) -> bool {
+    const CLOSES: bool = same(DEFAULT_STREAM_END, STREAM_END_VALUES[1]);
+    const CLOSES_WITH_BODY: bool = same(DEFAULT_STREAM_END_WITH_BODY, STREAM_END_VALUES[1]);
+    let default = if method_allows_body {
+        CLOSES_WITH_BODY
     } else {
-        DEFAULT_STREAM_END
-    });
-    chosen == STREAM_END_VALUES[1]
+        CLOSES
+    };
+    stream_end.map_or(default, |given| given == 1)
 }
 
 /// Whether the request refuses redirects (`redirect: "error"`):
-/// `redirect` when given (`"follow"` or `"error"`), else when the request
-/// has custom headers, which fetch would carry to the new address (it drops
-/// only `Authorization`, and only across origins).
-pub fn refuses_redirects(redirect: Option<&str>, custom_headers: bool) -> bool {
-    let chosen = redirect.unwrap_or(if custom_headers {
-        DEFAULT_REDIRECT_WITH_HEADERS
+/// `redirect` when given (the value's index in [`REDIRECT_VALUES`]: 0
+/// `"follow"`, 1 `"error"`), else when the request has custom headers,
+/// which fetch would carry to the new address (it drops only
+/// `Authorization`, and only across origins). Both front ends decide here.
+pub fn refuses_redirects(redirect: Option<usize>, custom_headers: bool) -> bool {
+    const REFUSES: bool = same(DEFAULT_REDIRECT, REDIRECT_VALUES[1]);
+    const REFUSES_WITH_HEADERS: bool = same(DEFAULT_REDIRECT_WITH_HEADERS, REDIRECT_VALUES[1]);
+    let default = if custom_headers {
+        REFUSES_WITH_HEADERS
     } else {
-        DEFAULT_REDIRECT
-    });
-    chosen == REDIRECT_VALUES[1]
+        REFUSES
+    };
+    redirect.map_or(default, |given| given == 1)
+}
+
+/// Whether two strings are equal, at compile time (a default against an
+/// option's value: the module then holds neither string).
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Whether `id` can be a last event id: no NUL, CR or LF (no `id:` line

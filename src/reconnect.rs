@@ -154,8 +154,8 @@ pub struct Config {
     /// done (see [`options::closes_on_end`]).
     pub close_on_end: bool,
     /// Redirects are refused (the `redirect` option's `"error"`, see
-    /// [`options::refuses_redirects`]): the driver fetches in `manual`
-    /// mode, and a redirect it gets back fails the source.
+    /// [`options::refuses_redirects`]): each [`Request`] asks for `manual`
+    /// mode, and a redirect the driver gets back fails the source.
     pub refuse_redirects: bool,
 }
 
@@ -201,9 +201,9 @@ impl Default for Platform {
 }
 
 /// One attempt's request, as [`Action::Fetch`] asks for it. Besides these,
-/// a driver sends the app's method, headers and body, `mode: "cors"`,
-/// `cache: "no-store"` and `redirect: "follow"`, and sets `Accept` to
-/// [`ACCEPT`] unless the app's headers have one.
+/// a driver sends the app's method, headers and body, `mode: "cors"` and
+/// `cache: "no-store"`, and sets `Accept` to [`ACCEPT`] unless the app's
+/// headers have one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     /// Connection number to pass back with every input about this fetch.
@@ -217,6 +217,11 @@ pub struct Request {
     pub query: Option<(String, String)>,
     /// The credentials mode.
     pub credentials: Credentials,
+    /// Fetch with `redirect: "manual"`, which gives a redirect back instead
+    /// of following it: the source refuses redirects
+    /// ([`Config::refuse_redirects`]). Otherwise `redirect: "follow"`, as
+    /// the standard's request.
+    pub refuse_redirects: bool,
     /// Arm the timer for this many ms (inactivity).
     pub timer: Option<f64>,
 }
@@ -835,6 +840,7 @@ impl ReconnectState {
             last_event_id,
             query,
             credentials: self.config.credentials,
+            refuse_redirects: self.config.refuse_redirects,
             timer: self.config.inactivity_timeout,
         })
     }

@@ -17,7 +17,10 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_eventsource::http::{fetchable_scheme, is_event_stream, parse_retry_after, MAX_DELAY};
-use wasm_eventsource::options::{closes_on_end, is_valid_host, refuses_redirects};
+use wasm_eventsource::options::{
+    allows_body, closes_on_end, is_valid_host, refuses_redirects, REDIRECT_VALUES,
+    STREAM_END_VALUES,
+};
 use wasm_eventsource::parser::Batch;
 use wasm_eventsource::reconnect::{
     Action, Backoff, Config, Credentials, ErrorInfo, Failure, HeaderEncoding, PageEvent, Platform,
@@ -263,6 +266,7 @@ fn fetch(conn: u32, last_event_id: &str) -> Action {
             .then(|| last_event_id.bytes().map(char::from).collect()),
         query: None,
         credentials: Credentials::SameOrigin,
+        refuse_redirects: false,
         timer: None,
     })
 }
@@ -273,7 +277,29 @@ fn fetch_timed(conn: u32, timer: f64) -> Action {
         last_event_id: None,
         query: None,
         credentials: Credentials::SameOrigin,
+        refuse_redirects: false,
         timer: Some(timer),
+    })
+}
+
+/// The index of the option value `given` among `values`, as the front ends pass it.
+fn index_of(values: &[&str], given: Option<&str>) -> Option<usize> {
+    given.map(|g| {
+        values
+            .iter()
+            .position(|v| *v == g)
+            .expect("a value of the option")
+    })
+}
+
+/// `action`, a fetch, as a source that refuses redirects asks for it.
+fn refusing(action: Action) -> Action {
+    let Action::Fetch(request) = action else {
+        panic!("not a fetch: {action:?}")
+    };
+    Action::Fetch(Request {
+        refuse_redirects: true,
+        ..request
     })
 }
 
@@ -1640,7 +1666,7 @@ fn the_default_stream_end_follows_the_method() {
     ];
     for (given, method, closes) in table {
         assert_eq!(
-            closes_on_end(given, method),
+            closes_on_end(index_of(STREAM_END_VALUES, given), allows_body(method)),
             closes,
             "{given:?} with {method}"
         );
@@ -1659,7 +1685,8 @@ fn a_refused_redirect_fails_the_source_without_retrying() {
             ..Config::default()
         });
         d.run(&[
-            (0.0, Connect(URL), fetch(1, ""), Connecting),
+            // The request asks the driver not to follow redirects.
+            (0.0, Connect(URL), refusing(fetch(1, "")), Connecting),
             (
                 1.0,
                 Redirected(1, status),
@@ -1697,7 +1724,7 @@ fn redirects_are_refused_by_default_only_with_custom_headers() {
     ];
     for (given, headers, refuses) in table {
         assert_eq!(
-            refuses_redirects(given, headers),
+            refuses_redirects(index_of(REDIRECT_VALUES, given), headers),
             refuses,
             "{given:?}, custom headers: {headers}"
         );

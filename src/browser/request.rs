@@ -73,9 +73,6 @@ pub(crate) struct RequestSpec {
     pub body: PerAttempt,
     /// A custom fetch, called as `fetch(url, init)`.
     pub fetch: Option<Function>,
-    /// Refuse redirects (the `redirect` option's `error`): fetch in
-    /// `manual` mode, which gives a redirect back instead of following it.
-    pub refuse_redirects: bool,
 }
 
 impl RequestSpec {
@@ -88,7 +85,6 @@ impl RequestSpec {
             headers: PerAttempt::NONE,
             body: PerAttempt::NONE,
             fetch: None,
-            refuse_redirects: false,
         }
     }
 
@@ -137,7 +133,7 @@ impl RequestSpec {
             Credentials::Include => RequestCredentials::Include,
         });
         init.set_cache(RequestCache::NoStore);
-        init.set_redirect(if self.refuse_redirects {
+        init.set_redirect(if request.refuse_redirects {
             RequestRedirect::Manual
         } else {
             RequestRedirect::Follow

@@ -147,11 +147,12 @@ pub(super) fn open(builder: Builder) -> Result<Source, BuildError> {
     config.credentials = options::credentials_mode(builder.with_credentials, builder.credentials);
     config.last_event_id_query_param = builder.id_param;
     config.custom_fetch = builder.fetch.is_some();
-    config.close_on_end =
-        options::closes_on_end(builder.stream_end.map(StreamEnd::as_str), &request.method);
+    config.close_on_end = options::closes_on_end(
+        builder.stream_end.map(StreamEnd::index),
+        options::allows_body(&request.method),
+    );
     config.refuse_redirects =
-        options::refuses_redirects(builder.redirect.map(Redirect::as_str), custom_headers);
-    request.refuse_redirects = config.refuse_redirects;
+        options::refuses_redirects(builder.redirect.map(Redirect::index), custom_headers);
     request.fetch = builder.fetch;
 
     let receiver = Receiver::new(builder.queue_capacity);
